@@ -1,0 +1,41 @@
+package dev.azrdpfix.cli;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * What the CLI reads from its surroundings, injected so tests control it: environment variables, the user's home,
+ * and whether a person is at a terminal to confirm changes.
+ */
+public record Environment(Function<String, String> env, Path home, boolean interactive, java.io.BufferedReader in) {
+
+  public static Environment system() {
+    return new Environment(System::getenv, Path.of(System.getProperty("user.home")), System.console() != null,
+        new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  /** For tests: a fixed environment map, no terminal. */
+  public static Environment of(Map<String, String> vars, Path home) {
+    return new Environment(vars::get, home, false, new java.io.BufferedReader(new java.io.StringReader("")));
+  }
+
+  public String get(String name) {
+    String v = env.apply(name);
+    return v == null || v.isBlank() ? null : v;
+  }
+
+  /** The per-user cache folder: AZRDPFIX_CACHE_DIR, else XDG_CACHE_HOME/azrdpfix, LOCALAPPDATA\azrdpfix, ~/.cache/azrdpfix. */
+  public Path cacheDir() {
+    if (get("AZRDPFIX_CACHE_DIR") != null) {
+      return Path.of(get("AZRDPFIX_CACHE_DIR"));
+    }
+    if (get("XDG_CACHE_HOME") != null) {
+      return Path.of(get("XDG_CACHE_HOME"), "azrdpfix");
+    }
+    if (get("LOCALAPPDATA") != null) {
+      return Path.of(get("LOCALAPPDATA"), "azrdpfix");
+    }
+    return home.resolve(".cache").resolve("azrdpfix");
+  }
+}

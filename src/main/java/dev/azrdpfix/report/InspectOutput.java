@@ -1,0 +1,164 @@
+package dev.azrdpfix.report;
+
+import dev.azrdpfix.core.ExitCode;
+import dev.azrdpfix.core.inspect.InspectReport;
+import dev.azrdpfix.core.inspect.NetworkCheck;
+import dev.azrdpfix.core.model.Finding;
+import dev.azrdpfix.core.model.NsgInfo;
+import dev.azrdpfix.core.model.VmSnapshot;
+import dev.azrdpfix.core.model.VmSnapshot.NicInfo;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Renders an {@link InspectReport} as text for people or as the documented JSON document. */
+public final class InspectOutput {
+  public static final String SCHEMA = "azrdpfix/inspect/v1";
+
+  private InspectOutput() {}
+
+  public static Map<String, Object> json(InspectReport r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("schema", SCHEMA);
+    m.put("target", r.target());
+    m.put("exit", Json.exit(r.exitCode()));
+    m.put("blocksRdp", r.blocksRdp());
+    m.put("vm", r.vm() == null ? null : vm(r.vm()));
+    m.put("rdpPort", r.rdpPort());
+    List<Map<String, Object>> net = new ArrayList<>();
+    for (NetworkCheck c : r.networkChecks()) {
+      Map<String, Object> n = new LinkedHashMap<>();
+      n.put("source", c.source());
+      n.put("decision", c.verdict().decision().name().toLowerCase(Locale.ROOT));
+      n.put("nsg", c.verdict().nsgName());
+      n.put("rule", c.verdict().ruleName());
+      n.put("priority", c.verdict().rulePriority());
+      n.put("reason", c.verdict().reason());
+      net.add(n);
+    }
+    m.put("network", net);
+    Map<String, Object> g = new LinkedHashMap<>();
+    g.put("diagnosed", r.guest().diagnosed());
+    g.put("skippedBecause", r.guest().skippedBecause());
+    g.put("facts", r.guest().facts());
+    m.put("guest", g);
+    m.put("findings", Json.findings(r.findings()));
+    return m;
+  }
+
+  private static Map<String, Object> vm(VmSnapshot v) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", v.id());
+    m.put("name", v.name());
+    m.put("resourceGroup", v.resourceGroup());
+    m.put("subscriptionId", v.subscriptionId());
+    m.put("location", v.location());
+    m.put("size", v.vmSize());
+    m.put("osType", v.osType());
+    m.put("osName", v.osName());
+    m.put("osVersion", v.osVersion());
+    m.put("computerName", v.computerName());
+    m.put("powerState", v.powerState());
+    m.put("provisioningState", v.provisioningState());
+    Map<String, Object> a = new LinkedHashMap<>();
+    a.put("status", v.agent().displayStatus());
+    a.put("version", v.agent().version());
+    a.put("message", v.agent().message());
+    m.put("agent", a);
+    m.put("bootDiagnostics", v.bootDiagnosticsEnabled());
+    List<Map<String, Object>> nics = new ArrayList<>();
+    for (NicInfo n : v.nics()) {
+      Map<String, Object> nm = new LinkedHashMap<>();
+      nm.put("name", n.name());
+      nm.put("primary", n.primary());
+      nm.put("privateIps", n.privateIps());
+      nm.put("subnetId", n.subnetId());
+      nm.put("publicIp", n.publicIp() == null ? null : Map.of(
+          "name", n.publicIp().name(), "address", String.valueOf(n.publicIp().ipAddress()),
+          "fqdn", String.valueOf(n.publicIp().fqdn()), "sku", String.valueOf(n.publicIp().sku())));
+      nm.put("nsg", n.nsg() == null ? null : n.nsg().name());
+      nm.put("subnetNsg", n.subnetNsg() == null ? null : n.subnetNsg().name());
+      nics.add(nm);
+    }
+    m.put("nics", nics);
+    return m;
+  }
+
+  public static String text(InspectReport r, Style style) {
+    StringBuilder b = new StringBuilder();
+    VmSnapshot v = r.vm();
+    if (v != null) {
+      b.append(style.bold(v.resourceGroup() + "/" + v.name())).append("  ")
+          .append(v.osName() != null ? v.osName() : v.osType()).append(" · ").append(v.powerState())
+          .append(" · agent ").append(v.agent().displayStatus())
+          .append(v.agent().version() == null ? "" : " " + v.agent().version()).append('\n');
+      NicInfo nic = v.primaryNic();
+      if (nic != null) {
+        b.append("  NIC ").append(nic.name()).append(' ').append(String.join(",", nic.privateIps()));
+        if (nic.publicIp() != null) {
+          b.append(" · public IP ").append(nic.publicIp().ipAddress());
+          if (nic.publicIp().fqdn() != null) {
+            b.append(" (").append(nic.publicIp().fqdn()).append(')');
+          }
+        } else {
+          b.append(" · no public IP");
+        }
+        b.append(" · NSG ").append(name(nic.nsg())).append(" (NIC), ").append(name(nic.subnetNsg()))
+            .append(" (subnet)\n");
+      }
+      for (NetworkCheck c : r.networkChecks()) {
+        b.append("  RDP (TCP ").append(r.rdpPort()).append(") from ").append(c.source()).append(": ")
+            .append(c.verdict().reason()).append(c.verdict().nsgName() == null ? "" : " in " + c.verdict().nsgName())
+            .append('\n');
+      }
+      b.append("  Guest: ").append(r.guest().diagnosed() ? "diagnosed through Run Command (read-only)"
+          : "not diagnosed (" + r.guest().skippedBecause() + ")").append('\n');
+    } else {
+      b.append(style.bold(r.target())).append('\n');
+    }
+    b.append('\n');
+    if (r.findings().isEmpty()) {
+      b.append("No findings.\n");
+    } else {
+      b.append("Findings (").append(r.findings().size()).append("):\n");
+      for (Finding f : r.findings()) {
+        b.append("  ").append(style.severity(f.severity())).append(' ').append(f.id()).append(": ")
+            .append(f.summary()).append('\n');
+        if (f.evidence() != null) {
+          b.append("           evidence: ").append(f.evidence()).append('\n');
+        }
+        if (f.nextStep() != null) {
+          b.append("           next: ").append(f.nextStep()).append('\n');
+        }
+      }
+    }
+    b.append('\n').append(verdict(r, style)).append('\n');
+    return b.toString();
+  }
+
+  private static String verdict(InspectReport r, Style style) {
+    return switch (r.exitCode()) {
+      case OK -> style.good("No finding blocks RDP.") + " (exit 0)";
+      case RDP_BLOCKED -> style.bad("RDP is blocked.") + " Run 'azrdpfix repair " + r.target()
+          + " --dry-run' to see the fix. (exit 5)";
+      case PRECONDITION -> "Inspection incomplete: " + (r.guest().skippedBecause() == null ? "see findings"
+          : "guest " + r.guest().skippedBecause()) + ". (exit 4)";
+      default -> "Exit " + r.exitCode().code() + ": " + r.exitCode().description();
+    };
+  }
+
+  private static String name(NsgInfo n) {
+    return n == null ? "none" : n.name();
+  }
+
+  /** For the help footer and README: the exit code list. */
+  public static String exitCodes() {
+    StringBuilder b = new StringBuilder();
+    for (ExitCode c : ExitCode.values()) {
+      b.append(String.format("  %3d  %s%n", c.code(), c.description()));
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,56 @@
+package dev.azrdpfix.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.azrdpfix.core.ExitCode;
+import dev.azrdpfix.core.model.Finding;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The one JSON mapper for results: ISO-8601 times, pretty printed, stable field order. */
+public final class Json {
+  public static final ObjectMapper MAPPER = JsonMapper.builder()
+      .addModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .build();
+
+  private Json() {}
+
+  public static String write(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /** A finding as JSON: id, severity (critical|warning|info), summary, evidence, nextStep. */
+  public static Map<String, Object> finding(Finding f) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", f.id());
+    m.put("severity", f.severity().id());
+    m.put("summary", f.summary());
+    m.put("evidence", f.evidence());
+    m.put("nextStep", f.nextStep());
+    return m;
+  }
+
+  public static List<Map<String, Object>> findings(List<Finding> findings) {
+    return findings.stream().map(Json::finding).toList();
+  }
+
+  /** An exit code as JSON: {"code": 5, "name": "rdp-blocked"}. */
+  public static Map<String, Object> exit(ExitCode code) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("code", code.code());
+    m.put("name", code.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    return m;
+  }
+}
