@@ -63,7 +63,9 @@ public record AzureSettings(
     CLI("cli"),
     ENV("env"),
     MANAGED_IDENTITY("managed-identity"),
-    WORKLOAD_IDENTITY("workload-identity");
+    WORKLOAD_IDENTITY("workload-identity"),
+    /** A bearer token fetched beforehand, from AZRDPFIX_ACCESS_TOKEN (e.g. 'az account get-access-token'). */
+    TOKEN("token");
 
     private final String id;
 

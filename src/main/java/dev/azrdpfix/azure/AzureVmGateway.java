@@ -100,9 +100,18 @@ public final class AzureVmGateway implements AzureGateway, AutoCloseable {
   @Override
   public VmSnapshot inspect(VmRef vm) {
     String what = "reading VM '" + vm.display() + "'";
-    VirtualMachineInner inner = call(what, () -> vms()
-        .getByResourceGroupWithResponse(vm.resourceGroup(), vm.name(), InstanceViewTypes.INSTANCE_VIEW, Context.NONE)
-        .getValue());
+    VirtualMachineInner inner;
+    try {
+      inner = vms().getByResourceGroupWithResponse(vm.resourceGroup(), vm.name(), InstanceViewTypes.INSTANCE_VIEW,
+          Context.NONE).getValue();
+    } catch (RuntimeException e) {
+      var mapped = AzureErrors.map(e, what, endpoint);
+      var me = AzureErrors.findCause(e, com.azure.core.management.exception.ManagementException.class);
+      if (me != null && me.getResponse() != null && me.getResponse().getStatusCode() == 404) {
+        throw new dev.azrdpfix.core.VmNotFoundException(mapped.getMessage(), e);
+      }
+      throw mapped;
+    }
     List<String> nicIds = new ArrayList<>();
     List<Boolean> nicPrimary = new ArrayList<>();
     if (inner.networkProfile() != null && inner.networkProfile().networkInterfaces() != null) {

@@ -53,6 +53,9 @@ final class Credentials {
         yield b.build();
       }
       case ENV -> new EnvironmentCredentialBuilder().authorityHost(authority).build();
+      case TOKEN -> throw new AzrdpfixException(ExitCode.AZURE, "authentication failed (--auth token):"
+          + " AZRDPFIX_ACCESS_TOKEN is not set. Set it to an ARM access token, e.g. from"
+          + " 'az account get-access-token --query accessToken -o tsv'.");
       case MANAGED_IDENTITY -> {
         ManagedIdentityCredentialBuilder b = new ManagedIdentityCredentialBuilder();
         if (clientId != null && !clientId.isBlank()) {
@@ -102,6 +105,7 @@ final class Credentials {
       case ENV -> "Set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH).";
       case MANAGED_IDENTITY -> "Run on an Azure resource with a managed identity (set AZURE_CLIENT_ID for a user-assigned one).";
       case WORKLOAD_IDENTITY -> "Set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE.";
+      case TOKEN -> "Set AZRDPFIX_ACCESS_TOKEN to a current ARM token.";
       case DEFAULT -> "Run 'az login', or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or pick one with --auth.";
     };
   }

@@ -33,7 +33,7 @@ public final class AzureOptions {
 
   @Option(names = "--auth", paramLabel = "MODE", defaultValue = "default",
       description = "default (DefaultAzureCredential chain), cli (Azure CLI login only), env (service principal from"
-          + " AZURE_* variables), managed-identity, workload-identity (default: ${DEFAULT-VALUE}).")
+          + " AZURE_* variables), managed-identity, workload-identity, token (a token in AZRDPFIX_ACCESS_TOKEN) (default: ${DEFAULT-VALUE}).")
   String auth = "default";
 
   @Option(names = "--simulate",
@@ -65,6 +65,6 @@ public final class AzureOptions {
       }
     }
     throw AzrdpfixException.usage("unknown --auth '" + auth
-        + "': use default, cli, env, managed-identity or workload-identity.");
+        + "': use default, cli, env, managed-identity, workload-identity or token.");
   }
 }

@@ -86,7 +86,7 @@ final class AzureSession implements AutoCloseable {
     sub = VmRef.validateSubscription(sub);
     KeyStore trust = o.caFile == null ? null : trustWithExtraCa(Path.of(o.caFile));
     AzureSettings settings = new AzureSettings(cloud, arm, auth, sub, firstNonNull(o.tenant, env.get("AZURE_TENANT_ID")),
-        trust, null, Duration.ofSeconds(5));
+        trust, auth == AzureSettings.AuthMode.TOKEN ? env.get("AZRDPFIX_ACCESS_TOKEN") : null, Duration.ofSeconds(5));
     AzureVmGateway gw = AzureVmGateway.connect(settings, progress);
     return new AzureSession(gw, gw, null);
   }

@@ -50,11 +50,8 @@ public final class InspectWorkflow {
     VmSnapshot vm;
     try {
       vm = azure.inspect(resolved.vm);
-    } catch (AzrdpfixException e) {
-      if (e.exitCode() == ExitCode.AZURE && e.getMessage().contains("not found")) {
-        return notFound(ref.display(), request.rdpPort(), e.getMessage());
-      }
-      throw e;
+    } catch (dev.azrdpfix.core.VmNotFoundException e) {
+      return notFound(resolved.vm.display(), request.rdpPort(), e.getMessage());
     }
     List<Finding> findings = new ArrayList<>(azureFindings(vm));
     List<NetworkCheck> checks = new ArrayList<>();
