@@ -47,6 +47,9 @@ public final class InspectCommand implements Callable<Integer> {
     if (source != null) {
       Validation.ipAddress("--source", source);
     }
+    dev.azrdpfix.core.model.VmRef.parse(vm, azure.resourceGroup); // bad names fail before any login or request
+    azure.cloud();
+    azure.authMode();
     ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr(), output.verbose);
     try (AzureSession session = AzureSession.open(azure, env, progress, vm)) {
       InspectReport report = new InspectWorkflow(session.gateway, progress, null)
