@@ -40,8 +40,8 @@ final class CredSsp {
       if (in.count() == 0) {
         throw e;
       }
-      throw new ProbeFailure(ProbeVerdict.PROTOCOL_ERROR, "the TSRequest stopped after " + in.count()
-          + " byte(s) and the server went silent: truncated answer");
+      throw new ProbeFailure(ProbeVerdict.PROTOCOL_ERROR, "the TSRequest was still incomplete after "
+          + in.count() + " byte(s) when the stage timed out: a truncated or stalled answer");
     }
   }
 

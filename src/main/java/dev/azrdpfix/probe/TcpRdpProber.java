@@ -264,11 +264,13 @@ public final class TcpRdpProber implements RdpProber {
     }
 
     private SSLSocket handshake() throws ProbeFailure {
+      // Building the TLS context is local work (tens of ms cold): keep it out of the network stage's time bound.
+      javax.net.ssl.SSLSocketFactory factory = ProbeTls.factory();
       begin();
       socket.startStage(target.stageMillis);
       SSLSocket s;
       try {
-        s = (SSLSocket) ProbeTls.factory().createSocket(socket, target.host, target.port, true);
+        s = (SSLSocket) factory.createSocket(socket, target.host, target.port, true);
         s.setUseClientMode(true);
         s.setEnabledProtocols(TLS_VERSIONS);
         s.startHandshake();

@@ -39,8 +39,8 @@ final class X224 {
       if (in.count() == 0) {
         throw e;
       }
-      throw new ProbeFailure(ProbeVerdict.PROTOCOL_ERROR, "the Connection Confirm stopped after " + in.count()
-          + " byte(s) and the server went silent: truncated answer");
+      throw new ProbeFailure(ProbeVerdict.PROTOCOL_ERROR, "the Connection Confirm was still incomplete after "
+          + in.count() + " byte(s) when the stage timed out: a truncated or stalled answer");
     }
   }
 

@@ -8,7 +8,7 @@ import java.util.List;
 
 /** Shared helpers for probe tests: loopback requests and stage lookups. */
 final class ProbeFixtures {
-  static final Duration STAGE = Duration.ofSeconds(2);
+  static final Duration STAGE = Duration.ofSeconds(5);
 
   private ProbeFixtures() {}
 
