@@ -52,7 +52,10 @@ public final class InspectCommand implements Callable<Integer> {
     azure.authMode();
     ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr(), output.verbose);
     try (AzureSession session = AzureSession.open(azure, env, progress, vm)) {
-      InspectReport report = new InspectWorkflow(session.gateway, progress, null)
+      var channel = new dev.azrdpfix.template.TemplateGuestChannel(session.gateway,
+          dev.azrdpfix.template.TemplateCatalog.load(), java.time.Duration.ofMinutes(10), progress);
+      InspectReport report = new InspectWorkflow(session.gateway, progress,
+          InspectWorkflow.GuestInspector.over(channel))
           .run(new InspectWorkflow.Request(vm, azure.resourceGroup, rdpPort, source, azureOnly));
       var out = spec.commandLine().getOut();
       if (output.json()) {

@@ -25,7 +25,7 @@ public final class InspectOutput {
     m.put("target", r.target());
     m.put("exit", Json.exit(r.exitCode()));
     m.put("blocksRdp", r.blocksRdp());
-    m.put("vm", r.vm() == null ? null : vm(r.vm()));
+    m.put("vm", r.vm() == null ? null : vmJson(r.vm()));
     m.put("rdpPort", r.rdpPort());
     List<Map<String, Object>> net = new ArrayList<>();
     for (NetworkCheck c : r.networkChecks()) {
@@ -48,7 +48,7 @@ public final class InspectOutput {
     return m;
   }
 
-  private static Map<String, Object> vm(VmSnapshot v) {
+  public static Map<String, Object> vmJson(VmSnapshot v) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", v.id());
     m.put("name", v.name());

@@ -16,12 +16,37 @@ import java.util.Map;
 public final class Json {
   public static final ObjectMapper MAPPER = JsonMapper.builder()
       .addModule(new JavaTimeModule())
+      .addModule(new com.fasterxml.jackson.databind.module.SimpleModule()
+          .addSerializer(dev.azrdpfix.core.model.Severity.class, new IdSerializer<>(s -> s.id()))
+          .addSerializer(dev.azrdpfix.core.probe.ProbeVerdict.class, new IdSerializer<>(v -> v.id()))
+          .addSerializer(ExitCode.class, new com.fasterxml.jackson.databind.JsonSerializer<ExitCode>() {
+            @Override
+            public void serialize(ExitCode value, com.fasterxml.jackson.core.JsonGenerator gen,
+                com.fasterxml.jackson.databind.SerializerProvider serializers) throws java.io.IOException {
+              gen.writeObject(exit(value));
+            }
+          }))
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
       .enable(SerializationFeature.INDENT_OUTPUT)
       .build();
 
   private Json() {}
+
+  /** Writes an enum as its stable kebab-case id. */
+  private static final class IdSerializer<T> extends com.fasterxml.jackson.databind.JsonSerializer<T> {
+    private final java.util.function.Function<T, String> id;
+
+    IdSerializer(java.util.function.Function<T, String> id) {
+      this.id = id;
+    }
+
+    @Override
+    public void serialize(T value, com.fasterxml.jackson.core.JsonGenerator gen,
+        com.fasterxml.jackson.databind.SerializerProvider serializers) throws java.io.IOException {
+      gen.writeString(id.apply(value));
+    }
+  }
 
   public static String write(Object value) {
     try {

@@ -28,7 +28,19 @@ public final class InspectWorkflow {
 
     record GuestResult(List<Finding> findings, Object facts) {}
 
-    GuestInspector NONE = null;
+    /** Diagnosis through the guest channel (the read-only diagnose template), analysed like repair does. */
+    static GuestInspector over(dev.azrdpfix.core.port.GuestChannel channel) {
+      return vm -> {
+        dev.azrdpfix.core.guest.GuestRun run = channel.diagnose(vm.ref());
+        if (run.failed() || run.facts() == null) {
+          throw new AzrdpfixException(ExitCode.AZURE, "diagnosing " + vm.ref().display() + " inside the guest"
+              + " failed: " + run.error() + ". Rerun with --azure-only to skip it, or --verbose for details.");
+        }
+        var dx = dev.azrdpfix.core.guest.GuestAnalyzer.analyze(run.facts(), run.started(), run.ended(),
+            dev.azrdpfix.core.guest.RepairOptions.defaults());
+        return new GuestResult(dx.findings(), run.facts());
+      };
+    }
   }
 
   /** What the user asked: the VM as typed, {@code -g}, the RDP port, an optional source address. */

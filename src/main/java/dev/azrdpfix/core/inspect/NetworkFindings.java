@@ -14,10 +14,10 @@ import java.util.List;
 import java.util.Set;
 
 /** Findings about reaching the RDP port from outside: public IP, NSGs on NIC and subnet. */
-final class NetworkFindings {
+public final class NetworkFindings {
   private NetworkFindings() {}
 
-  static List<Finding> evaluate(VmSnapshot vm, int port, String source, List<NetworkCheck> checks) {
+  public static List<Finding> evaluate(VmSnapshot vm, int port, String source, List<NetworkCheck> checks) {
     List<Finding> out = new ArrayList<>();
     NicInfo nic = vm.primaryNic();
     if (nic == null) {

@@ -1,0 +1,125 @@
+package dev.azrdpfix.cli;
+
+import dev.azrdpfix.core.AzrdpfixException;
+import dev.azrdpfix.core.ExitCode;
+import dev.azrdpfix.core.port.Confirmer;
+import dev.azrdpfix.core.probe.ProbeRequest;
+import dev.azrdpfix.core.probe.RdpProber;
+import dev.azrdpfix.core.repair.RepairReport;
+import dev.azrdpfix.probe.TcpRdpProber;
+import dev.azrdpfix.report.Json;
+import dev.azrdpfix.report.RepairOutput;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** What repair and rollback share at the edge: confirmation, the probe, who ran it, where reports go. */
+final class RunSupport {
+  private RunSupport() {}
+
+  static Confirmer confirmer(boolean yes, Environment env, PrintWriter err) {
+    return question -> {
+      if (yes) {
+        return true;
+      }
+      if (!env.interactive()) {
+        throw new AzrdpfixException(ExitCode.NOT_CONFIRMED, "confirmation needed but there is no terminal: review"
+            + " the plan with --dry-run, then rerun with --yes.");
+      }
+      err.print(question + " [y/N] ");
+      err.flush();
+      try {
+        String answer = env.in().readLine();
+        return answer != null && answer.trim().toLowerCase(Locale.ROOT).matches("y|yes");
+      } catch (IOException e) {
+        return false;
+      }
+    };
+  }
+
+  /** The real probe; with the simulated Azure, VM addresses are mapped to their loopback listeners first. */
+  static RdpProber prober(AzureSession session) {
+    RdpProber base = new TcpRdpProber();
+    if (!session.simulated()) {
+      return base;
+    }
+    return request -> {
+      InetSocketAddress a = session.probeAddress().apply(request.host(), request.port());
+      return base.probe(new ProbeRequest(a.getHostString(), a.getPort(), request.stageTimeout(), request.waitFor(),
+          request.expectedThumbprint()));
+    };
+  }
+
+  static RepairReport.Actor actor(Environment env, AzureOptions azure, String subscription) {
+    String user = System.getProperty("user.name", "unknown");
+    String host = Optional.ofNullable(env.get("HOSTNAME")).or(() -> Optional.ofNullable(env.get("COMPUTERNAME")))
+        .orElse("unknown");
+    String version = new VersionProvider().getVersion()[0];
+    return new RepairReport.Actor(user, host, azure.simulate ? "simulated" : azure.auth, subscription, version);
+  }
+
+  /** Saves the JSON report in the cache (for rollback's "latest run") and, when asked, to FILE plus FILE.md. */
+  static Path save(RepairReport report, Environment env, Path requested) {
+    String json = Json.write(RepairOutput.json(report));
+    String sub = report.actor() == null ? null : report.actor().subscription();
+    Path store = reportsDir(env).resolve(key(sub, report.target()) + "__" + report.runId() + ".json");
+    try {
+      Files.createDirectories(store.getParent());
+      Files.writeString(store, json);
+      if (requested != null) {
+        Path parent = requested.toAbsolutePath().getParent();
+        if (parent != null) {
+          Files.createDirectories(parent);
+        }
+        Files.writeString(requested, json);
+        String name = requested.getFileName().toString();
+        String md = name.endsWith(".json") ? name.substring(0, name.length() - 5) + ".md" : name + ".md";
+        Files.writeString(requested.resolveSibling(md), RepairOutput.markdown(report));
+        return requested;
+      }
+      return store;
+    } catch (IOException e) {
+      throw new AzrdpfixException(ExitCode.INTERNAL, "cannot write the report to " + (requested != null ? requested
+          : store) + ": " + e.getMessage() + ". Check the path and permissions.");
+    }
+  }
+
+  /** The run id of the latest recorded repair of this VM that changed something, if any. */
+  static Optional<String> latestRepair(Environment env, String subscription, String target) {
+    Path dir = reportsDir(env);
+    if (!Files.isDirectory(dir)) {
+      return Optional.empty();
+    }
+    String prefix = key(subscription, target) + "__";
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix) && n.endsWith(".json"))
+          .sorted(Comparator.reverseOrder())
+          .filter(n -> {
+            try {
+              var doc = Json.MAPPER.readTree(dir.resolve(n).toFile());
+              return doc.path("mode").asText().equals("repair") && doc.path("changes").size() > 0;
+            } catch (IOException e) {
+              return false;
+            }
+          })
+          .map(n -> n.substring(prefix.length(), n.length() - 5)).findFirst();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Path reportsDir(Environment env) {
+    return env.cacheDir().resolve("reports");
+  }
+
+  private static String key(String subscription, String target) {
+    String k = subscription + "_" + (target == null ? "unknown" : target);
+    return k.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "_");
+  }
+}

@@ -1,0 +1,32 @@
+package dev.azrdpfix.core.port;
+
+import dev.azrdpfix.core.guest.GuestRun;
+import dev.azrdpfix.core.guest.PlannedStep;
+import dev.azrdpfix.core.model.VmRef;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The guest side, through Run Command with the shipped templates: values travel only as validated parameters.
+ * Implemented in {@code template} over an {@link AzureGateway}.
+ */
+public interface GuestChannel {
+
+  /** Runs the read-only {@code diagnose} template (one Run Command). */
+  GuestRun diagnose(VmRef vm);
+
+  /** Sends all steps in one Run Command (one bundle script) under {@code runId}. */
+  GuestRun apply(VmRef vm, String runId, List<PlannedStep> steps);
+
+  /** Runs the {@code rollback} template for {@code runId}. */
+  GuestRun rollback(VmRef vm, String runId);
+
+  /** The exact script and parameters {@link #apply} would send, without sending anything (dry run). */
+  Preview previewApply(String runId, List<PlannedStep> steps);
+
+  /** The exact script and parameters {@link #rollback} would send. */
+  Preview previewRollback(String runId);
+
+  /** A script as it would be sent: its text, parameters and SHA-256. */
+  record Preview(String templateId, String script, Map<String, String> parameters, String sha256) {}
+}

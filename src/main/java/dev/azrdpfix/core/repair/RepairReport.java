@@ -1,0 +1,43 @@
+package dev.azrdpfix.core.repair;
+
+import dev.azrdpfix.core.ExitCode;
+import dev.azrdpfix.core.guest.GuestRun;
+import dev.azrdpfix.core.guest.PlannedStep;
+import dev.azrdpfix.core.model.Finding;
+import dev.azrdpfix.core.model.VmSnapshot;
+import dev.azrdpfix.core.port.GuestChannel;
+import dev.azrdpfix.core.probe.ProbeResult;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The record of one repair (or rollback, or dry run) a reviewer can trust: who ran what against which VM, every Azure
+ * operation in order, each script with the SHA-256 of the exact text sent, every change and backup, the
+ * verification, and the exit code. Written as JSON and Markdown.
+ */
+public record RepairReport(
+    String runId,
+    String mode,
+    Instant started,
+    Instant ended,
+    Actor actor,
+    String target,
+    VmSnapshot vm,
+    List<Finding> findingsBefore,
+    List<PlannedStep> plan,
+    List<String> blockedSteps,
+    List<GuestChannel.Preview> scripts,
+    List<GuestRun> guestRuns,
+    List<Operation> operations,
+    List<GuestRun.Change> changes,
+    List<String> backups,
+    Verification verification,
+    String outcome,
+    ExitCode exitCode) {
+
+  /** Who ran it and with what: the local user and host, the Azure auth mode and subscription, the tool version. */
+  public record Actor(String user, String host, String auth, String subscription, String toolVersion) {}
+
+  /** After the restart: the guest's own view and the protocol-level probe from outside. */
+  public record Verification(List<Finding> findingsAfter, ProbeResult probe, String probedAddress, String note) {}
+}

@@ -1,0 +1,203 @@
+package dev.azrdpfix.report;
+
+import dev.azrdpfix.core.guest.GuestRun;
+import dev.azrdpfix.core.guest.PlannedStep;
+import dev.azrdpfix.core.model.Finding;
+import dev.azrdpfix.core.port.GuestChannel;
+import dev.azrdpfix.core.repair.Operation;
+import dev.azrdpfix.core.repair.RepairReport;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Renders a {@link RepairReport} as text (people), JSON (automation, --report) and Markdown (tickets). */
+public final class RepairOutput {
+  public static final String SCHEMA = "azrdpfix/repair/v1";
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+
+  private RepairOutput() {}
+
+  public static Map<String, Object> json(RepairReport r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("schema", SCHEMA);
+    m.put("runId", r.runId());
+    m.put("mode", r.mode());
+    m.put("target", r.target());
+    m.put("started", r.started());
+    m.put("ended", r.ended());
+    m.put("actor", r.actor());
+    m.put("exit", Json.exit(r.exitCode()));
+    m.put("outcome", r.outcome());
+    m.put("vm", r.vm() == null ? null : InspectOutput.vmJson(r.vm()));
+    m.put("findingsBefore", Json.findings(r.findingsBefore()));
+    m.put("plan", r.plan());
+    m.put("blockedSteps", r.blockedSteps());
+    m.put("operations", r.operations());
+    m.put("guestRuns", r.guestRuns());
+    m.put("changes", r.changes());
+    m.put("backups", r.backups());
+    m.put("verification", r.verification() == null ? null : Map.of(
+        "findingsAfter", Json.findings(r.verification().findingsAfter()),
+        "probe", r.verification().probe() == null ? "not run" : r.verification().probe(),
+        "probedAddress", String.valueOf(r.verification().probedAddress()),
+        "note", String.valueOf(r.verification().note())));
+    m.put("scripts", r.scripts());
+    return m;
+  }
+
+  public static String text(RepairReport r, Style style, boolean showScripts) {
+    StringBuilder b = new StringBuilder();
+    b.append(style.bold(r.mode() + " " + (r.target() == null ? "" : r.target()))).append("  run ").append(r.runId())
+        .append('\n');
+    if (!r.findingsBefore().isEmpty()) {
+      b.append("\nFindings before:\n");
+      for (Finding f : r.findingsBefore()) {
+        b.append("  ").append(style.severity(f.severity())).append(' ').append(f.id()).append(": ")
+            .append(f.summary()).append('\n');
+      }
+    }
+    if (!r.plan().isEmpty()) {
+      b.append("\nPlan (").append(r.plan().size()).append(" step(s), in order):\n");
+      int i = 1;
+      for (PlannedStep s : r.plan()) {
+        b.append(String.format("  %d. %s%s: %s%n", i++, s.templateId(), s.destructive() ? " [destructive]" : "",
+            s.reason()));
+      }
+    }
+    for (String blocked : r.blockedSteps()) {
+      b.append("  blocked: ").append(blocked).append('\n');
+    }
+    if (showScripts) {
+      for (GuestChannel.Preview p : r.scripts()) {
+        b.append("\nScript that would be sent (").append(p.templateId()).append(", sha256 ").append(p.sha256())
+            .append(")\nRun Command parameters: ").append(p.parameters()).append("\n----- begin script -----\n")
+            .append(p.script()).append(p.script().endsWith("\n") ? "" : "\n").append("----- end script -----\n");
+      }
+    }
+    if (!r.operations().isEmpty()) {
+      b.append("\nAzure operations:\n");
+      for (Operation o : r.operations()) {
+        b.append(String.format("  %s  %-11s %-46s %s%s%n", TIME.format(o.started()), o.kind(),
+            truncate(o.purpose(), 46), o.result().startsWith("ok") ? style.good(o.result()) : style.bad(o.result()),
+            o.ended() == null ? "" : " (" + seconds(Duration.between(o.started(), o.ended())) + ")"));
+      }
+    }
+    if (!r.changes().isEmpty()) {
+      b.append("\nChanges on the VM:\n");
+      for (GuestRun.Change c : r.changes()) {
+        b.append("  ").append(c.what()).append(": ").append(c.before()).append(" -> ").append(c.after()).append('\n');
+      }
+    }
+    if (!r.backups().isEmpty()) {
+      b.append("\nBackups on the VM:\n");
+      r.backups().forEach(p -> b.append("  ").append(p).append('\n'));
+    }
+    if (r.verification() != null) {
+      b.append("\nVerification:\n");
+      var v = r.verification();
+      if (v.probe() != null) {
+        b.append("  probe ").append(v.probedAddress()).append(": ").append(v.probe().verdict().id()).append(" - ")
+            .append(v.probe().summary()).append('\n');
+      }
+      if (v.note() != null) {
+        b.append("  ").append(v.note()).append('\n');
+      }
+      if (v.findingsAfter().isEmpty()) {
+        b.append("  guest: no findings\n");
+      } else {
+        for (Finding f : v.findingsAfter()) {
+          b.append("  ").append(style.severity(f.severity())).append(' ').append(f.id()).append(": ")
+              .append(f.summary()).append('\n');
+        }
+      }
+    }
+    b.append('\n').append(r.exitCode().code() == 0 ? style.good(r.outcome()) : style.bad(r.outcome()))
+        .append(" (exit ").append(r.exitCode().code()).append(")\n");
+    return b.toString();
+  }
+
+  public static String markdown(RepairReport r) {
+    StringBuilder b = new StringBuilder();
+    b.append("# azrdpfix ").append(r.mode()).append(": ").append(r.target()).append("\n\n");
+    b.append("| | |\n|---|---|\n");
+    b.append("| Run | `").append(r.runId()).append("` |\n");
+    b.append("| Outcome | ").append(md(r.outcome())).append(" |\n");
+    b.append("| Exit code | ").append(r.exitCode().code()).append(" (").append(r.exitCode().description())
+        .append(") |\n");
+    b.append("| Started / ended (UTC) | ").append(r.started()).append(" / ").append(r.ended()).append(" |\n");
+    if (r.actor() != null) {
+      b.append("| Run by | ").append(md(r.actor().user())).append(" on ").append(md(r.actor().host()))
+          .append(", auth ").append(md(r.actor().auth())).append(", subscription ")
+          .append(md(r.actor().subscription())).append(", ").append(md(r.actor().toolVersion())).append(" |\n");
+    }
+    b.append("\n## Findings before\n\n");
+    if (r.findingsBefore().isEmpty()) {
+      b.append("None.\n");
+    }
+    for (Finding f : r.findingsBefore()) {
+      b.append("- **").append(f.severity().id()).append("** `").append(f.id()).append("`: ").append(md(f.summary()))
+          .append(" Evidence: ").append(md(f.evidence())).append('\n');
+    }
+    b.append("\n## Plan\n\n");
+    if (r.plan().isEmpty()) {
+      b.append("No step.\n");
+    }
+    int i = 1;
+    for (PlannedStep s : r.plan()) {
+      b.append(i++).append(". `").append(s.templateId()).append("`: ").append(md(s.reason())).append('\n');
+    }
+    b.append("\n## Azure operations\n\n| # | Kind | Purpose | Start | End | Result | Script SHA-256 |\n"
+        + "|---|---|---|---|---|---|---|\n");
+    i = 1;
+    for (Operation o : r.operations()) {
+      b.append("| ").append(i++).append(" | ").append(o.kind()).append(" | ").append(md(o.purpose())).append(" | ")
+          .append(o.started()).append(" | ").append(o.ended() == null ? "" : o.ended()).append(" | ")
+          .append(md(o.result())).append(" | ").append(o.sha256() == null ? "" : "`" + o.sha256() + "`")
+          .append(" |\n");
+    }
+    b.append("\n## Changes on the VM\n\n");
+    if (r.changes().isEmpty()) {
+      b.append("None.\n");
+    }
+    for (GuestRun.Change c : r.changes()) {
+      b.append("- ").append(md(c.what())).append(": `").append(md(c.before())).append("` -> `").append(md(c.after()))
+          .append("`\n");
+    }
+    b.append("\n## Backups on the VM\n\n");
+    if (r.backups().isEmpty()) {
+      b.append("None.\n");
+    }
+    r.backups().forEach(p -> b.append("- `").append(p).append("`\n"));
+    if (r.verification() != null) {
+      b.append("\n## Verification\n\n");
+      var v = r.verification();
+      if (v.probe() != null) {
+        b.append("- Probe of ").append(v.probedAddress()).append(": **").append(v.probe().verdict().id())
+            .append("**: ").append(md(v.probe().summary())).append('\n');
+      }
+      if (v.note() != null) {
+        b.append("- ").append(md(v.note())).append('\n');
+      }
+      b.append("- Guest findings after: ").append(v.findingsAfter().isEmpty() ? "none"
+          : String.join(", ", v.findingsAfter().stream().map(Finding::id).toList())).append('\n');
+    }
+    if (!r.changes().isEmpty()) {
+      b.append("\nUndo: `azrdpfix rollback ").append(r.target()).append(" --run ").append(r.runId()).append("`\n");
+    }
+    return b.toString();
+  }
+
+  private static String md(String s) {
+    return s == null ? "" : s.replace("|", "\\|").replace("\n", " ");
+  }
+
+  private static String truncate(String s, int n) {
+    return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+  }
+
+  private static String seconds(Duration d) {
+    return String.format("%.1f s", d.toMillis() / 1000.0);
+  }
+}

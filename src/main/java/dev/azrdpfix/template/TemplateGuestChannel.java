@@ -1,0 +1,95 @@
+package dev.azrdpfix.template;
+
+import dev.azrdpfix.core.guest.GuestRun;
+import dev.azrdpfix.core.guest.PlannedStep;
+import dev.azrdpfix.core.model.VmRef;
+import dev.azrdpfix.core.port.AzureGateway;
+import dev.azrdpfix.core.port.GuestChannel;
+import dev.azrdpfix.core.port.Progress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@link GuestChannel} with the shipped templates over Run Command. Every parameter is validated against the
+ * manifest before anything is sent; the result comes only from the script's marker line.
+ */
+public final class TemplateGuestChannel implements GuestChannel {
+  private final AzureGateway azure;
+  private final TemplateCatalog catalog;
+  private final Duration timeout;
+  private final Progress progress;
+
+  public TemplateGuestChannel(AzureGateway azure, TemplateCatalog catalog, Duration timeout, Progress progress) {
+    this.azure = azure;
+    this.catalog = catalog;
+    this.timeout = timeout;
+    this.progress = progress;
+  }
+
+  @Override
+  public GuestRun diagnose(VmRef vm) {
+    return send(vm, catalog.prepare("diagnose", Map.of()));
+  }
+
+  @Override
+  public GuestRun apply(VmRef vm, String runId, List<PlannedStep> steps) {
+    return send(vm, bundle(runId, steps));
+  }
+
+  @Override
+  public GuestRun rollback(VmRef vm, String runId) {
+    return send(vm, catalog.prepare("rollback", Map.of("RunId", runId)));
+  }
+
+  @Override
+  public Preview previewApply(String runId, List<PlannedStep> steps) {
+    return preview(bundle(runId, steps));
+  }
+
+  @Override
+  public Preview previewRollback(String runId) {
+    return preview(catalog.prepare("rollback", Map.of("RunId", runId)));
+  }
+
+  private PreparedScript bundle(String runId, List<PlannedStep> steps) {
+    List<StepCall> calls = new ArrayList<>();
+    for (PlannedStep s : steps) {
+      Map<String, String> params = new HashMap<>(s.params());
+      params.put("RunId", runId);
+      calls.add(new StepCall(s.templateId(), params));
+    }
+    return catalog.bundle(calls);
+  }
+
+  private static Preview preview(PreparedScript p) {
+    return new Preview(p.id(), p.text(), p.parameters(), p.sha256());
+  }
+
+  private GuestRun send(VmRef vm, PreparedScript script) {
+    progress.detail("script " + script.id() + " sha256=" + script.sha256() + " parameters=" + script.parameters());
+    AzureGateway.RunOutput out = azure.runPowerShell(vm, script.lines(), script.parameters(), timeout);
+    TemplateResult r = ResultParser.parse(script.id(), out.stdout(), out.stderr());
+    return toRun(r, script, out);
+  }
+
+  private static GuestRun toRun(TemplateResult r, PreparedScript script, AzureGateway.RunOutput out) {
+    GuestRun run = convert(r, script.sha256(), script.parameters(), out);
+    return run;
+  }
+
+  private static GuestRun convert(TemplateResult r, String sha, Map<String, String> params,
+      AzureGateway.RunOutput out) {
+    List<GuestRun> steps = new ArrayList<>();
+    for (TemplateResult s : r.steps()) {
+      steps.add(convert(s, null, Map.of(), null));
+    }
+    return new GuestRun(r.id(), sha, params, out == null ? null : out.started(), out == null ? null : out.ended(),
+        r.status().id(), r.error(), r.facts(),
+        r.findings().stream().map(f -> f.id() + (f.msg() == null ? "" : ": " + f.msg())).toList(),
+        r.changes().stream().map(c -> new GuestRun.Change(c.what(), c.before(), c.after())).toList(),
+        r.backups(), steps);
+  }
+}
