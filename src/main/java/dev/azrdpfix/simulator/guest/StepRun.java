@@ -52,14 +52,14 @@ final class StepRun {
   void finding(String findingId, String msg) {
     ObjectNode f = findings.addObject();
     f.put("id", findingId);
-    f.put("msg", msg);
+    f.put("msg", shorten(msg, 160));
   }
 
   void change(String what, String before, String after) {
     ObjectNode c = changes.addObject();
     c.put("what", what);
-    c.put("before", before);
-    c.put("after", after);
+    c.put("before", shorten(before, 120));
+    c.put("after", shorten(after, 120));
   }
 
   /** Writes a backup file under the run's backup folder and lists it; returns its full path. */
@@ -95,6 +95,15 @@ final class StepRun {
     return F.objectNode().put("op", op);
   }
 
+  /** Get-AzrdpfixShort: whitespace collapsed, cut to {@code max} characters; null stays null. */
+  static String shorten(String text, int max) {
+    if (text == null) {
+      return null;
+    }
+    String t = text.replaceAll("\\s+", " ").trim();
+    return t.length() > max ? t.substring(0, max) : t;
+  }
+
   static JsonNode text(String s) {
     return s == null ? F.nullNode() : F.textNode(s);
   }
@@ -124,7 +133,7 @@ final class StepRun {
     r.set("findings", findings);
     r.set("changes", changes);
     r.set("backups", backups);
-    r.put("error", error);
+    r.put("error", error == null ? null : shorten(error, 300));
     if (facts != null) {
       r.set("facts", facts);
     }

@@ -1,6 +1,6 @@
 package dev.azrdpfix.simulator.guest;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.azrdpfix.simulator.guest.GuestState.Cert;
 import dev.azrdpfix.simulator.guest.GuestState.Folder;
@@ -22,7 +22,6 @@ final class Steps {
       Set.of("diagnose", "clear-stale-binding", "remove-rdp-certificates", "reset-machinekeys-acl",
           "rename-machinekeys", "restart-rdp-services", "enable-remote-connections", "enable-rdp-firewall-rules",
           "enable-tls-server", "resync-time", "refresh-policy", "disable-nla", "rollback");
-  private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
   private Steps() {}
 
@@ -48,6 +47,11 @@ final class Steps {
   private static void diagnose(StepRun r) {
     r.readOnly = true;
     r.facts = Facts.of(r.w, r.now);
+    // As the script does: drop certificates from the end of the list until the marker fits 3,600 characters.
+    ArrayNode certs = (ArrayNode) r.facts.get("certs");
+    while (r.result(true).toString().length() > 3600 && certs.size() > 1) {
+      certs.remove(certs.size() - 1);
+    }
   }
 
   private static void clearStaleBinding(StepRun r) {

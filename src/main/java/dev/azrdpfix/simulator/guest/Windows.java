@@ -179,12 +179,12 @@ final class Windows {
   String startRdpServices(Instant now) {
     GuestState.Service ts = service("TermService");
     GuestState.Service env = service("SessionEnv");
-    if (!"Disabled".equals(env.start)) {
-      env.state = "Running";
-    }
     if ("Disabled".equals(ts.start)) {
       ts.state = "Stopped";
-      return "TermService cannot be started: its start type is Disabled (error 1058)";
+      return "Service 'Remote Desktop Services (TermService)' cannot be started: it is disabled";
+    }
+    if (!"Disabled".equals(env.start)) {
+      env.state = "Running";
     }
     if (!TERMSERVICE_ACCOUNT.equalsIgnoreCase(ts.account)) {
       ts.state = "Stopped";
@@ -250,6 +250,10 @@ final class Windows {
     for (var e : s.services.entrySet()) {
       GuestState.Service svc = e.getValue();
       svc.state = "Automatic".equals(svc.start) ? "Running" : "Stopped";
+    }
+    // W32Time is trigger-started on Azure images (time provider), so it runs after boot unless Disabled.
+    if (!"Disabled".equals(service("w32time").start)) {
+      service("w32time").state = "Running";
     }
     s.listenerThumbprint = null;
     // TermService is Manual but the RDP stack starts it on demand at boot.
