@@ -1,0 +1,124 @@
+package dev.azrdpfix.core.guest;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The facts the {@code diagnose} template reports from inside the VM (templates/CONTRACT.md). Every value the guest
+ * could not read is null; times stay ISO-8601 text as sent so that the record serialises with plain Jackson.
+ */
+public record GuestFacts(
+    String time,
+    Os os,
+    Domain domain,
+    List<Cert> certs,
+    Integer certCount,
+    Binding binding,
+    MachineKeys machineKeys,
+    Map<String, Service> services,
+    Listener listener,
+    Registry registry,
+    List<String> gpo,
+    Tls tls,
+    Integer fips,
+    Firewall firewall,
+    Map<String, Integer> events,
+    Integer mtu) {
+
+  public GuestFacts {
+    certs = certs == null ? List.of() : List.copyOf(certs);
+    services = services == null ? Map.of() : Map.copyOf(services);
+    gpo = gpo == null ? List.of() : List.copyOf(gpo);
+    events = events == null ? Map.of() : Map.copyOf(events);
+  }
+
+  /** Operating system caption and build number. */
+  public record Os(String caption, String build) {}
+
+  /** Domain membership. */
+  public record Domain(Boolean joined, String name) {}
+
+  /** One certificate: {@code store} is "Remote Desktop" or "My" (a bound certificate). */
+  public record Cert(
+      String tp,
+      String subject,
+      String notBefore,
+      String notAfter,
+      Boolean selfSigned,
+      Boolean hasKey,
+      Boolean keyReadable,
+      String store) {
+
+    public boolean inRemoteDesktopStore() {
+      return store == null || "Remote Desktop".equals(store);
+    }
+  }
+
+  /** {@code RDP-Tcp\SSLCertificateSHA1Hash} and whether a certificate with that thumbprint exists. */
+  public record Binding(String tp, Boolean found) {}
+
+  /** The MachineKeys folder: ACL state, whether the RDP key is readable, and evidence of corruption. */
+  public record MachineKeys(String sddl, Boolean isDefault, Boolean grantsOk, Boolean rdpKeyReadable, Boolean corrupt) {}
+
+  /** A Windows service as Get-Service sees it: state (Running, Stopped...), start (Automatic, Manual, Disabled). */
+  public record Service(String state, String start, String account) {
+    public boolean running() {
+      return "Running".equalsIgnoreCase(state);
+    }
+
+    public boolean disabled() {
+      return "Disabled".equalsIgnoreCase(start);
+    }
+  }
+
+  /** Who listens on the RDP port. */
+  public record Listener(Integer port, String process, String service) {}
+
+  /** Terminal Server registry values (local, and the policy fDenyTSConnections). */
+  public record Registry(
+      Integer fDenyTSConnections,
+      Integer policyDenyTSConnections,
+      Integer portNumber,
+      Integer securityLayer,
+      Integer userAuthentication,
+      Integer minEncryptionLevel,
+      Integer fEnableWinStation) {}
+
+  /** SCHANNEL {@code TLS x.y\Server\Enabled}; null means not set, i.e. the OS default (enabled). */
+  public record Tls(Integer tls10, Integer tls11, Integer tls12) {}
+
+  /** Windows Firewall: profile switches, RDP rule coverage per profile, block-all-inbound, active categories. */
+  public record Firewall(
+      Map<String, Boolean> profiles, Map<String, Boolean> rdpRules, Boolean blockInbound, List<String> active) {
+    public Firewall {
+      profiles = profiles == null ? Map.of() : Map.copyOf(profiles);
+      rdpRules = rdpRules == null ? Map.of() : Map.copyOf(rdpRules);
+      active = active == null ? List.of() : List.copyOf(active);
+    }
+  }
+
+  /** The service entry, or null when the guest did not report it. */
+  public Service service(String name) {
+    return services.get(name);
+  }
+
+  /** How often a System event id occurred in the last 24 hours (0 when not reported). */
+  public int eventCount(String id) {
+    Integer n = events.get(id);
+    return n == null ? 0 : n;
+  }
+
+  /** Parses a contract time ("2026-11-23T05:00:00Z"); null for null or unparseable text. */
+  public static Instant parseTime(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+}

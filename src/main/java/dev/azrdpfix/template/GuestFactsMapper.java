@@ -1,0 +1,121 @@
+package dev.azrdpfix.template;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.azrdpfix.core.guest.GuestFacts;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Maps the {@code facts} object of the diagnose marker line to {@link GuestFacts}. Missing keys and values of the
+ * wrong JSON type become null, so an older or newer guest still yields whatever it did report.
+ */
+public final class GuestFactsMapper {
+  private GuestFactsMapper() {}
+
+  public static GuestFacts map(JsonNode f) {
+    if (f == null || !f.isObject()) {
+      return null;
+    }
+    List<GuestFacts.Cert> certs = new ArrayList<>();
+    for (JsonNode c : array(f.get("certs"))) {
+      certs.add(new GuestFacts.Cert(text(c, "tp"), text(c, "subject"), text(c, "notBefore"), text(c, "notAfter"),
+          bool(c, "selfSigned"), bool(c, "hasKey"), bool(c, "keyReadable"), text(c, "store")));
+    }
+    Map<String, GuestFacts.Service> services = new LinkedHashMap<>();
+    JsonNode svc = f.get("services");
+    if (svc != null && svc.isObject()) {
+      svc.fields().forEachRemaining(e -> {
+        if (e.getValue().isObject()) {
+          JsonNode s = e.getValue();
+          services.put(e.getKey(), new GuestFacts.Service(text(s, "state"), text(s, "start"), text(s, "account")));
+        }
+      });
+    }
+    JsonNode os = obj(f, "os");
+    JsonNode dom = obj(f, "domain");
+    JsonNode bind = obj(f, "binding");
+    JsonNode mk = obj(f, "machineKeys");
+    JsonNode lis = obj(f, "listener");
+    JsonNode reg = obj(f, "registry");
+    JsonNode tls = obj(f, "tls");
+    JsonNode fw = obj(f, "firewall");
+    Map<String, Integer> events = new LinkedHashMap<>();
+    JsonNode ev = f.get("events");
+    if (ev != null && ev.isObject()) {
+      ev.fields().forEachRemaining(e -> {
+        if (e.getValue().canConvertToInt()) {
+          events.put(e.getKey(), e.getValue().asInt());
+        }
+      });
+    }
+    return new GuestFacts(
+        text(f, "time"),
+        os == null ? null : new GuestFacts.Os(text(os, "caption"), text(os, "build")),
+        dom == null ? null : new GuestFacts.Domain(bool(dom, "joined"), text(dom, "name")),
+        certs,
+        integer(f, "certCount"),
+        bind == null ? null : new GuestFacts.Binding(text(bind, "tp"), bool(bind, "found")),
+        mk == null ? null : new GuestFacts.MachineKeys(text(mk, "sddl"), bool(mk, "isDefault"), bool(mk, "grantsOk"),
+            bool(mk, "rdpKeyReadable"), bool(mk, "corrupt")),
+        services,
+        lis == null ? null : new GuestFacts.Listener(integer(lis, "port"), text(lis, "process"), text(lis, "service")),
+        reg == null ? null : new GuestFacts.Registry(integer(reg, "fDenyTSConnections"),
+            integer(reg, "policyDenyTSConnections"), integer(reg, "PortNumber"), integer(reg, "SecurityLayer"),
+            integer(reg, "UserAuthentication"), integer(reg, "MinEncryptionLevel"), integer(reg, "fEnableWinStation")),
+        strings(f.get("gpo")),
+        tls == null ? null : new GuestFacts.Tls(integer(tls, "1.0"), integer(tls, "1.1"), integer(tls, "1.2")),
+        integer(f, "fips"),
+        fw == null ? null : new GuestFacts.Firewall(boolMap(fw.get("profiles")), boolMap(fw.get("rdpRules")),
+            bool(fw, "blockInbound"), strings(fw.get("active"))),
+        events,
+        integer(f, "mtu"));
+  }
+
+  private static JsonNode obj(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v != null && v.isObject() ? v : null;
+  }
+
+  private static Iterable<JsonNode> array(JsonNode n) {
+    return n != null && n.isArray() ? n : List.of();
+  }
+
+  private static String text(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
+  }
+
+  private static Integer integer(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v != null && v.isIntegralNumber() && v.canConvertToInt() ? v.asInt() : null;
+  }
+
+  private static Boolean bool(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v != null && v.isBoolean() ? v.asBoolean() : null;
+  }
+
+  private static List<String> strings(JsonNode n) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode v : array(n)) {
+      if (v.isTextual()) {
+        out.add(v.asText());
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, Boolean> boolMap(JsonNode n) {
+    Map<String, Boolean> out = new LinkedHashMap<>();
+    if (n != null && n.isObject()) {
+      n.fields().forEachRemaining(e -> {
+        if (e.getValue().isBoolean()) {
+          out.put(e.getKey(), e.getValue().asBoolean());
+        }
+      });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,141 @@
+package dev.azrdpfix.template;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.azrdpfix.core.guest.GuestFacts;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads a template's result from Run Command output. The last marker line is the result; a missing, truncated or
+ * invalid marker line, or output after it, is a failure with a one-line reason — never a success.
+ */
+public final class ResultParser {
+  /** The fixed prefix of every marker line. */
+  public static final String MARKER = "AZRDPFIX-RESULT ";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ResultParser() {}
+
+  /**
+   * Parses the output of {@code templateId} ("bundle" for a composed repair run).
+   */
+  public static TemplateResult parse(String templateId, String stdout, String stderr) {
+    List<String> lines = ScriptText.normalise(stdout == null ? "" : stdout);
+    int marker = -1;
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      if (lines.get(i).startsWith(MARKER)) {
+        marker = i;
+        break;
+      }
+    }
+    if (marker < 0) {
+      String last = lastNonBlank(lines);
+      String why = last != null && last.contains("\"status\"")
+          ? "its result line was cut off (Run Command keeps only the last 4,096 bytes)" : "it printed no result line";
+      return TemplateResult.failed(templateId, "template " + templateId + " gave no result: " + why
+          + stderrTail(stderr));
+    }
+    String trailing = null;
+    for (int i = marker + 1; i < lines.size(); i++) {
+      if (!lines.get(i).isBlank()) {
+        trailing = lines.get(i);
+        break;
+      }
+    }
+    JsonNode node;
+    try {
+      node = JSON.readTree(lines.get(marker).substring(MARKER.length()).trim());
+    } catch (JsonProcessingException e) {
+      return TemplateResult.failed(templateId, "template " + templateId + " gave an invalid result line "
+          + "(not JSON, perhaps truncated)" + stderrTail(stderr));
+    }
+    if (node == null || !node.isObject()) {
+      return TemplateResult.failed(templateId, "template " + templateId + " gave a result line that is not a JSON "
+          + "object" + stderrTail(stderr));
+    }
+    if (node.path("v").asInt(-1) != 1) {
+      return TemplateResult.failed(templateId, "template " + templateId + " speaks contract version "
+          + node.path("v").asText("none") + ", expected 1: the templates and azrdpfix do not match");
+    }
+    TemplateResult r = step(node, templateId, stderr);
+    if (trailing != null) {
+      return new TemplateResult(r.id(), ResultStatus.FAILED, r.facts(), r.findings(), r.changes(), r.backups(),
+          "template " + templateId + " printed more output after its result line ('" + cut(trailing, 80)
+              + "'), so the result cannot be trusted" + stderrTail(stderr), r.steps());
+    }
+    return r;
+  }
+
+  private static TemplateResult step(JsonNode node, String expectedId, String stderr) {
+    String id = node.path("id").asText(null);
+    if (expectedId != null && !expectedId.equals(id)) {
+      return TemplateResult.failed(expectedId, "the result line is for template '" + id + "', expected "
+          + expectedId);
+    }
+    ResultStatus status = ResultStatus.fromId(node.path("status").asText(""));
+    if (status == null) {
+      return TemplateResult.failed(id, "template " + id + " reported an unknown status '"
+          + node.path("status").asText("") + "'");
+    }
+    List<TemplateResult.ScriptFinding> findings = new ArrayList<>();
+    for (JsonNode f : node.path("findings")) {
+      findings.add(new TemplateResult.ScriptFinding(f.path("id").asText(null), f.path("msg").asText(null)));
+    }
+    List<TemplateResult.Change> changes = new ArrayList<>();
+    for (JsonNode c : node.path("changes")) {
+      changes.add(new TemplateResult.Change(c.path("what").asText(null), textOrNull(c.get("before")),
+          textOrNull(c.get("after"))));
+    }
+    List<String> backups = new ArrayList<>();
+    node.path("backups").forEach(b -> backups.add(b.asText()));
+    List<TemplateResult> steps = new ArrayList<>();
+    String failedStep = null;
+    for (JsonNode s : node.path("steps")) {
+      TemplateResult sr = step(s, null, null);
+      steps.add(sr);
+      if (sr.failed() && failedStep == null) {
+        failedStep = sr.id() + (sr.error() == null ? "" : ": " + sr.error());
+      }
+    }
+    String error = textOrNull(node.get("error"));
+    GuestFacts facts = GuestFactsMapper.map(node.get("facts"));
+    if (status == ResultStatus.FAILED && error == null) {
+      error = "template " + id + " reported failure without a message" + stderrTail(stderr);
+    }
+    if (failedStep != null && status != ResultStatus.FAILED) {
+      // A bundle that hides a failed step is not a success.
+      status = ResultStatus.FAILED;
+      error = "step " + failedStep;
+    }
+    if ("diagnose".equals(id) && status == ResultStatus.OK && facts == null) {
+      status = ResultStatus.FAILED;
+      error = "diagnose reported ok without facts";
+    }
+    return new TemplateResult(id, status, facts, findings, changes, backups, error, steps);
+  }
+
+  private static String textOrNull(JsonNode n) {
+    return n == null || n.isNull() ? null : n.asText();
+  }
+
+  private static String lastNonBlank(List<String> lines) {
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      if (!lines.get(i).isBlank()) {
+        return lines.get(i);
+      }
+    }
+    return null;
+  }
+
+  private static String stderrTail(String stderr) {
+    String last = lastNonBlank(ScriptText.normalise(stderr == null ? "" : stderr));
+    return last == null ? "" : "; last stderr line: " + cut(last.strip(), 200);
+  }
+
+  private static String cut(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max) + "...";
+  }
+}

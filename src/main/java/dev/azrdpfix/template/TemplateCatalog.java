@@ -1,0 +1,239 @@
+package dev.azrdpfix.template;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.azrdpfix.core.AzrdpfixException;
+import dev.azrdpfix.core.ExitCode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * The PowerShell templates shipped in the jar ({@code dev/azrdpfix/templates/}, from {@code templates/}), read from
+ * the classpath only. Prepares single scripts and repair bundles after validating every parameter against the
+ * manifest, so that no invalid value ever reaches Azure.
+ */
+public final class TemplateCatalog {
+  /** Classpath folder of the templates. */
+  public static final String ROOT = "dev/azrdpfix/templates/";
+
+  private static final Pattern ID = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+  private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9]*");
+
+  private final Map<String, TemplateSpec> templates;
+  private final List<String> runnerLines;
+
+  private TemplateCatalog(Map<String, TemplateSpec> templates, List<String> runnerLines) {
+    this.templates = templates;
+    this.runnerLines = runnerLines;
+  }
+
+  /**
+   * Loads the manifest and every template it lists.
+   *
+   * @throws AzrdpfixException INTERNAL when the jar's templates are missing or inconsistent (a build defect)
+   */
+  public static TemplateCatalog load() {
+    JsonNode manifest;
+    try {
+      manifest = new ObjectMapper().readTree(resource("manifest.json"));
+    } catch (IOException e) {
+      throw internal("templates/manifest.json is not valid JSON: " + e.getMessage());
+    }
+    Map<String, TemplateSpec> specs = new LinkedHashMap<>();
+    for (JsonNode t : manifest.path("templates")) {
+      TemplateSpec spec = spec(t);
+      if (specs.put(spec.id(), spec) != null) {
+        throw internal("template id '" + spec.id() + "' appears twice in manifest.json");
+      }
+    }
+    String runnerPath = null;
+    for (JsonNode c : manifest.path("common")) {
+      if ("bundle-runner".equals(c.path("id").asText())) {
+        runnerPath = c.path("path").asText();
+      }
+    }
+    if (runnerPath == null) {
+      throw internal("manifest.json lists no common bundle-runner");
+    }
+    return new TemplateCatalog(specs, ScriptText.normalise(resource(runnerPath)));
+  }
+
+  /** All templates in manifest order. */
+  public Collection<TemplateSpec> all() {
+    return templates.values();
+  }
+
+  /**
+   * The template with that id.
+   *
+   * @throws AzrdpfixException USAGE for an unknown id
+   */
+  public TemplateSpec get(String id) {
+    TemplateSpec spec = id == null ? null : templates.get(id);
+    if (spec == null) {
+      throw new AzrdpfixException(ExitCode.USAGE, "unknown template '" + id + "': known templates are "
+          + String.join(", ", templates.keySet()) + ".");
+    }
+    return spec;
+  }
+
+  /** The bundle runner's normalised lines ({@code common/bundle-runner.ps1}). */
+  public List<String> runnerLines() {
+    return runnerLines;
+  }
+
+  /**
+   * One template as a script: its text verbatim, with validated parameters (defaults filled in).
+   *
+   * @throws AzrdpfixException USAGE for an unknown template or an unknown, missing or invalid parameter
+   */
+  public PreparedScript prepare(String id, Map<String, String> params) {
+    TemplateSpec spec = get(id);
+    Map<String, String> values = validate(spec, params);
+    return new PreparedScript(spec.id(), spec.lines(), values, spec.sha256());
+  }
+
+  /**
+   * Several repair steps as one script (format in CONTRACT.md), in the given order.
+   *
+   * @throws AzrdpfixException USAGE for an empty list, a non-repair or repeated template, an invalid parameter, or
+   *     one parameter given different values in two steps
+   */
+  public PreparedScript bundle(List<StepCall> steps) {
+    if (steps == null || steps.isEmpty()) {
+      throw new AzrdpfixException(ExitCode.USAGE, "a repair bundle needs at least one step.");
+    }
+    List<ScriptBundle.Step> parts = new ArrayList<>();
+    Map<String, String> union = new TreeMap<>();
+    Map<String, ParameterSpec> specs = new TreeMap<>();
+    Map<String, Boolean> required = new TreeMap<>();
+    for (StepCall call : steps) {
+      TemplateSpec spec = get(call.templateId());
+      if (spec.kind() != TemplateKind.REPAIR) {
+        throw new AzrdpfixException(ExitCode.USAGE, "template " + spec.id() + " is not a repair step and cannot be "
+            + "bundled.");
+      }
+      if (parts.stream().anyMatch(p -> p.spec().id().equals(spec.id()))) {
+        throw new AzrdpfixException(ExitCode.USAGE, "repair step " + spec.id() + " appears twice in one bundle.");
+      }
+      Map<String, String> values = validate(spec, call.params());
+      for (ParameterSpec p : spec.parameters().values()) {
+        ParameterSpec seen = specs.putIfAbsent(p.name(), p);
+        if (seen != null && !sameSpec(seen, p)) {
+          throw internal("parameter " + p.name() + " has different specs in two templates (" + spec.id() + ")");
+        }
+        required.merge(p.name(), p.required(), Boolean::logicalOr);
+      }
+      for (Map.Entry<String, String> v : values.entrySet()) {
+        String before = union.putIfAbsent(v.getKey(), v.getValue());
+        if (before != null && !before.equals(v.getValue())) {
+          throw new AzrdpfixException(ExitCode.USAGE, "parameter " + v.getKey() + " has two different values in one "
+              + "bundle (steps share parameters by name). Give every step the same " + v.getKey() + ".");
+        }
+      }
+      parts.add(new ScriptBundle.Step(spec));
+    }
+    List<String> lines = ScriptBundle.compose(parts, specs, required, runnerLines);
+    return new PreparedScript("bundle", lines, union, ScriptText.sha256(lines));
+  }
+
+  static boolean sameSpec(ParameterSpec a, ParameterSpec b) {
+    return a.type() == b.type() && a.pattern().equals(b.pattern()) && a.required() == b.required()
+        && java.util.Objects.equals(a.defaultValue(), b.defaultValue());
+  }
+
+  private static Map<String, String> validate(TemplateSpec spec, Map<String, String> params) {
+    Map<String, String> given = params == null ? Map.of() : params;
+    for (String name : given.keySet()) {
+      if (!spec.parameters().containsKey(name)) {
+        throw new AzrdpfixException(ExitCode.USAGE, "template " + spec.id() + " has no parameter '" + name
+            + "'; its parameters are: " + (spec.parameters().isEmpty() ? "none"
+                : String.join(", ", spec.parameters().keySet())) + ".");
+      }
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    for (ParameterSpec p : spec.parameters().values()) {
+      String value = given.get(p.name());
+      if (value == null && !given.containsKey(p.name())) {
+        if (p.defaultValue() != null) {
+          value = p.defaultValue();
+        } else if (p.required()) {
+          throw new AzrdpfixException(ExitCode.USAGE, "template " + spec.id() + " needs parameter " + p.name()
+              + ": " + p.type().rule() + ".");
+        } else {
+          continue;
+        }
+      }
+      p.check(spec.id(), value);
+      values.put(p.name(), value);
+    }
+    return values;
+  }
+
+  private static TemplateSpec spec(JsonNode t) {
+    String id = t.path("id").asText();
+    if (!ID.matcher(id).matches()) {
+      throw internal("template id '" + id + "' in manifest.json is not kebab-case");
+    }
+    String path = t.path("path").asText();
+    Map<String, ParameterSpec> params = new LinkedHashMap<>();
+    t.path("parameters").fields().forEachRemaining(e -> {
+      String name = e.getKey();
+      JsonNode p = e.getValue();
+      ParameterType type;
+      try {
+        type = ParameterType.fromId(p.path("type").asText());
+      } catch (IllegalArgumentException ex) {
+        throw internal(id + "." + name + ": " + ex.getMessage());
+      }
+      String pattern = p.path("pattern").asText(type.pattern());
+      if (!NAME.matcher(name).matches() || !pattern.equals(type.pattern())) {
+        throw internal(id + "." + name + ": bad name or pattern (the pattern must be the " + type.id()
+            + " pattern " + type.pattern() + ")");
+      }
+      String def = p.hasNonNull("default") ? p.get("default").asText() : null;
+      params.put(name, new ParameterSpec(name, type, pattern, p.path("required").asBoolean(false), def));
+    });
+    List<String> lines = ScriptText.normalise(resource(path));
+    TemplateKind kind;
+    try {
+      kind = TemplateKind.fromId(t.path("kind").asText());
+    } catch (IllegalArgumentException ex) {
+      throw internal(id + ": " + ex.getMessage());
+    }
+    return new TemplateSpec(id, path, kind, t.path("summary").asText(), strings(t.path("reads")),
+        strings(t.path("changes")), t.path("mutates").asBoolean(), t.path("destructive").asBoolean(),
+        t.path("requiresReboot").asBoolean(), t.path("requiresReapply").asBoolean(),
+        t.hasNonNull("explicitFlag") ? t.get("explicitFlag").asText() : null, params, lines,
+        ScriptText.sha256(lines));
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  private static String resource(String path) {
+    try (InputStream in = TemplateCatalog.class.getClassLoader().getResourceAsStream(ROOT + path)) {
+      if (in == null) {
+        throw internal("template file " + path + " is missing from the jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw internal("cannot read template " + path + ": " + e.getMessage());
+    }
+  }
+
+  private static AzrdpfixException internal(String what) {
+    return new AzrdpfixException(ExitCode.INTERNAL, "broken template set: " + what + ". Rebuild azrdpfix.");
+  }
+}
