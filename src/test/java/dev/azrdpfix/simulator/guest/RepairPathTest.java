@@ -208,6 +208,27 @@ class RepairPathTest {
   }
 
   @Test
+  void a_binding_to_a_missing_certificate_is_cleared_and_windows_falls_back_to_its_own() {
+    var state = (com.fasterxml.jackson.databind.node.ObjectNode) GuestCatalog.create("web-01", "healthy", NOW).toJson();
+    String gone = "0123456789ABCDEF0123456789ABCDEF01234567";
+    ((com.fasterxml.jackson.databind.node.ObjectNode) state.path("registry")).put(Reg.BINDING, gone);
+    GuestRuntime g = GuestCatalog.restore(state);
+    g.restart(NOW);
+    assertEquals(Mode.NEG_FAILURE_CERT_NOT_ON_SERVER, g.rdpBehaviour(NOW).mode());
+    JsonNode f = diagnose(g, NOW);
+    assertEquals(gone, f.path("binding").path("tp").asText());
+    assertFalse(f.path("binding").path("found").asBoolean());
+
+    JsonNode m = bundle(g, NOW, Map.of("RunId", Scripts.RUN_ID, "Thumbprint", gone), "clear-stale-binding",
+        "restart-rdp-services");
+    JsonNode s = step(m, "clear-stale-binding");
+    assertEquals("RDP-Tcp\\SSLCertificateSHA1Hash", s.path("changes").get(0).path("what").asText());
+    assertEquals("removed", s.path("changes").get(0).path("after").asText());
+    assertEquals(Mode.HEALTHY_NLA, g.rdpBehaviour(NOW).mode());
+    assertClean(diagnose(g, NOW), NOW);
+  }
+
+  @Test
   void a_second_run_of_the_same_repair_changes_nothing() {
     GuestRuntime g = GuestCatalog.create("web-01", "headline", NOW);
     String old = diagnose(g, NOW).path("certs").get(0).path("tp").asText();
