@@ -1,0 +1,138 @@
+package dev.azrdpfix.simulator.guest;
+
+import static dev.azrdpfix.simulator.guest.GuestTestSupport.NOW;
+import static dev.azrdpfix.simulator.guest.GuestTestSupport.bundle;
+import static dev.azrdpfix.simulator.guest.GuestTestSupport.configuration;
+import static dev.azrdpfix.simulator.guest.GuestTestSupport.diagnose;
+import static dev.azrdpfix.simulator.guest.GuestTestSupport.marker;
+import static dev.azrdpfix.simulator.guest.GuestTestSupport.step;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.azrdpfix.simulator.rdp.RdpBehaviour.Mode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/** The rollback template replays the journal backwards; a bundle stops at its first failed step. */
+class RollbackTest {
+  private static final Map<String, String> RUN = Map.of("RunId", Scripts.RUN_ID);
+  private static final Instant T1 = NOW.plus(Duration.ofMinutes(2));
+  private static final Instant T2 = NOW.plus(Duration.ofMinutes(4));
+  private static final Instant T3 = NOW.plus(Duration.ofMinutes(6));
+
+  private static JsonNode rollback(GuestRuntime g, Instant now) {
+    JsonNode m = marker(g.runPowerShell(Scripts.template("rollback"), RUN, now));
+    assertEquals("rollback", m.path("id").asText());
+    return m;
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "rdp-disabled, enable-remote-connections",
+    "firewall, enable-rdp-firewall-rules",
+    "tls-disabled, enable-tls-server",
+    "termservice-stopped, restart-rdp-services",
+    "machinekeys, reset-machinekeys-acl"
+  })
+  void rollback_and_restart_give_back_the_initial_configuration(String fault, String repair) {
+    GuestRuntime g = GuestCatalog.create("web-01", fault, NOW);
+    JsonNode initial = configuration(diagnose(g, NOW));
+    Mode initialMode = g.rdpBehaviour(NOW).mode();
+    assertEquals("changed", bundle(g, NOW, RUN, repair).path("status").asText());
+    g.restart(T1);
+    assertTrue(g.rdpBehaviour(T1).mode().name().startsWith("HEALTHY"), fault + " repaired first");
+
+    JsonNode m = rollback(g, T2);
+    assertEquals("changed", m.path("status").asText(), m.toString());
+    g.restart(T3);
+    assertEquals(initial, configuration(diagnose(g, T3)));
+    assertEquals(initialMode, g.rdpBehaviour(T3).mode());
+  }
+
+  @Test
+  void a_second_rollback_has_nothing_left_to_do() {
+    GuestRuntime g = GuestCatalog.create("web-01", "firewall", NOW);
+    bundle(g, NOW, RUN, "enable-rdp-firewall-rules");
+    assertEquals("changed", rollback(g, T1).path("status").asText());
+    JsonNode again = rollback(g, T2);
+    assertEquals("noop", again.path("status").asText(), again.toString());
+  }
+
+  @Test
+  void rollback_of_a_run_that_changed_nothing_reports_so() {
+    JsonNode m = rollback(GuestCatalog.create("web-01", "healthy", NOW), NOW);
+    assertEquals("noop", m.path("status").asText());
+    assertEquals("nothing-to-roll-back", m.path("findings").get(0).path("id").asText());
+  }
+
+  @Test
+  void headline_rollback_restores_acl_and_certificate_and_names_what_cannot_be_undone() {
+    GuestRuntime g = GuestCatalog.create("web-01", "headline", NOW);
+    JsonNode before = diagnose(g, NOW);
+    String old = before.path("certs").get(0).path("tp").asText();
+    bundle(g, NOW, Map.of("RunId", Scripts.RUN_ID, "Thumbprints", old), "reset-machinekeys-acl",
+        "remove-rdp-certificates", "restart-rdp-services");
+
+    JsonNode m = rollback(g, T1);
+    assertEquals("changed", m.path("status").asText());
+    assertTrue(m.path("findings").toString().contains("not-reversible"), "service restarts are named");
+    JsonNode f = diagnose(g, T1);
+    assertEquals(before.path("machineKeys").path("sddl"), f.path("machineKeys").path("sddl"));
+    boolean restored = false;
+    for (JsonNode c : f.path("certs")) {
+      if (c.path("tp").asText().equals(old)) {
+        restored = true;
+        // The key was not exportable, so the template re-imports the .cer: the certificate comes back keyless.
+        assertFalse(c.path("hasKey").asBoolean());
+      }
+    }
+    assertTrue(restored, "the deleted certificate is back: " + f);
+    assertEquals(2, f.path("certCount").asInt(), "the certificate Windows issued during the run stays");
+  }
+
+  @Test
+  void rename_rollback_puts_the_old_machinekeys_folder_back() {
+    GuestRuntime g = GuestCatalog.create("web-01", "machinekeys-corrupt", NOW);
+    bundle(g, NOW, RUN, "rename-machinekeys", "restart-rdp-services");
+    g.restart(T1);
+    assertFalse(g.agentReady());
+    JsonNode m = rollback(g, T2);
+    assertTrue(m.path("changes").toString().contains("restored from MachineKeys.azrdpfix-" + Scripts.RUN_ID));
+    g.restart(T3);
+    assertTrue(g.agentReady(), "the agent's transport key is back with the old folder");
+    JsonNode f = diagnose(g, T3);
+    assertEquals(Acl.BROKEN_MACHINEKEYS_SDDL, f.path("machineKeys").path("sddl").asText());
+    assertEquals(Mode.CLOSE_AFTER_CLIENT_HELLO, g.rdpBehaviour(T3).mode());
+  }
+
+  @Test
+  void a_failed_step_stops_the_bundle_and_the_marker_shows_what_changed() {
+    // rdp-disabled plus disabled firewall rules, and a TermService whose logon account was changed (error 1069).
+    GuestRuntime base = GuestCatalog.create("web-01", "rdp-disabled", NOW);
+    ObjectNode state = (ObjectNode) base.toJson();
+    ((ObjectNode) state.path("services").path("TermService")).put("account", ".\\svc-rdp");
+    state.path("firewall").path("rdpRules").forEach(r -> ((ObjectNode) r).put("enabled", false));
+    GuestRuntime g = GuestCatalog.restore(state);
+
+    JsonNode m = bundle(g, NOW, RUN, "enable-remote-connections", "restart-rdp-services", "enable-rdp-firewall-rules");
+    assertEquals("failed", m.path("status").asText());
+    assertTrue(m.path("error").asText().startsWith("step restart-rdp-services failed: "), m.toString());
+    assertTrue(m.path("error").asText().contains("1069"), m.toString());
+    assertEquals(2, m.path("steps").size(), "the step after the failure is not run and not listed");
+    assertEquals("changed", step(m, "enable-remote-connections").path("status").asText());
+    assertEquals("failed", step(m, "restart-rdp-services").path("status").asText());
+    JsonNode f = diagnose(g, NOW);
+    assertEquals(0, f.path("registry").path("fDenyTSConnections").asInt(), "the first step's change stays");
+    assertFalse(f.path("firewall").path("rdpRules").path("Public").asBoolean(), "the third step never ran");
+
+    rollback(g, T1);
+    assertEquals(1, diagnose(g, T1).path("registry").path("fDenyTSConnections").asInt());
+  }
+}

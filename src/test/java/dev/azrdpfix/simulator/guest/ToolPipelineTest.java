@@ -1,0 +1,112 @@
+package dev.azrdpfix.simulator.guest;
+
+import static dev.azrdpfix.simulator.guest.GuestTestSupport.NOW;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.azrdpfix.core.guest.GuestAnalyzer;
+import dev.azrdpfix.core.guest.GuestDiagnosis;
+import dev.azrdpfix.core.guest.PlannedStep;
+import dev.azrdpfix.core.guest.RepairOptions;
+import dev.azrdpfix.simulator.guest.GuestRuntime.RunOutput;
+import dev.azrdpfix.simulator.rdp.RdpBehaviour.Mode;
+import dev.azrdpfix.template.PreparedScript;
+import dev.azrdpfix.template.ResultParser;
+import dev.azrdpfix.template.ResultStatus;
+import dev.azrdpfix.template.StepCall;
+import dev.azrdpfix.template.TemplateCatalog;
+import dev.azrdpfix.template.TemplateResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The other side of the contract drives the guest: the tool's own template catalog, bundle composer, result parser
+ * and analyzer, round after round, until the listener is healthy. A mismatch between the templates' Java side and
+ * this guest model shows up here.
+ */
+class ToolPipelineTest {
+  private static final TemplateCatalog CATALOG = TemplateCatalog.load();
+
+  private static TemplateResult run(GuestRuntime g, PreparedScript script, Instant now) {
+    RunOutput out = g.runPowerShell(script.lines(), script.parameters(), now);
+    return ResultParser.parse(script.id(), out.stdout(), out.stderr());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"headline", "expired-cert", "machinekeys", "termservice-stopped", "rdp-disabled", "firewall",
+      "tls-disabled", "clock-skew"})
+  void the_tools_own_plan_repairs_every_fault(String fault) {
+    GuestRuntime g = GuestCatalog.create("web-01", fault, NOW);
+    RepairOptions options = new RepairOptions(true, false, Set.of());
+    Instant now = NOW;
+    List<String> history = new ArrayList<>();
+    for (int round = 1; round <= 3; round++) {
+      TemplateResult diag = run(g, CATALOG.prepare("diagnose", Map.of()), now);
+      assertEquals(ResultStatus.OK, diag.status(), diag.toString());
+      // The guest clock is what skews: the caller's clock is real time.
+      GuestDiagnosis d = GuestAnalyzer.analyze(diag.facts(), now, now, options);
+      if (d.plan().isEmpty()) {
+        break;
+      }
+      history.add(String.join(",", d.planIds()));
+      String runId = String.format("20261123T05%02d00Z-run%03d", round, round);
+      List<StepCall> calls = new ArrayList<>();
+      for (PlannedStep s : d.plan()) {
+        Map<String, String> p = new HashMap<>(s.params());
+        if (CATALOG.get(s.templateId()).parameters().containsKey("RunId")) {
+          p.put("RunId", runId);
+        }
+        calls.add(new StepCall(s.templateId(), p));
+      }
+      TemplateResult result = run(g, CATALOG.bundle(calls), now);
+      assertFalse(result.failed(), fault + " round " + round + ": " + result);
+      now = now.plus(Duration.ofMinutes(3));
+      if (d.requiresReboot() || d.requiresReapply()) {
+        g.restart(now);
+      }
+      if (d.requiresReapply()) {
+        g.reapply(now);
+      }
+    }
+    Mode mode = g.rdpBehaviour(now).mode();
+    assertTrue(mode == Mode.HEALTHY_NLA || mode == Mode.HEALTHY_TLS, fault + " after " + history + ": " + mode);
+    assertTrue(g.agentReady(), fault);
+    assertEquals(Duration.ZERO, g.rdpBehaviour(now).clockSkew());
+  }
+
+  /**
+   * Corrupt MachineKeys are not in the loop above: once the first round (ACL reset, certificate removal, restart)
+   * has deleted the certificate, diagnose (as the real script judges it) has no key left to test, so {@code corrupt}
+   * reads false. What remains visible is this: no certificate, a sound ACL and Windows logging 1057 on every
+   * TermService start. The analyzer needs that signal to escalate to rename-machinekeys.
+   */
+  @org.junit.jupiter.api.Test
+  void corrupt_machinekeys_after_the_first_round_show_as_no_certificate_and_rising_1057() {
+    GuestRuntime g = GuestCatalog.create("web-01", "machinekeys-corrupt", NOW);
+    TemplateResult diag = run(g, CATALOG.prepare("diagnose", Map.of()), NOW);
+    GuestDiagnosis d = GuestAnalyzer.analyze(diag.facts(), NOW, NOW, new RepairOptions(true, false, Set.of()));
+    List<StepCall> calls = new ArrayList<>();
+    for (PlannedStep s : d.plan()) {
+      Map<String, String> p = new HashMap<>(s.params());
+      p.put("RunId", Scripts.RUN_ID);
+      calls.add(new StepCall(s.templateId(), p));
+    }
+    assertFalse(run(g, CATALOG.bundle(calls), NOW).failed());
+    Instant later = NOW.plus(Duration.ofMinutes(3));
+    g.restart(later);
+    var f = GuestTestSupport.diagnose(g, later);
+    assertEquals(0, f.path("certCount").asInt());
+    assertTrue(f.path("machineKeys").path("grantsOk").asBoolean());
+    assertTrue(f.path("machineKeys").path("rdpKeyReadable").isNull());
+    assertTrue(f.path("events").path("1057").asInt() >= 4, f.toString());
+    assertEquals(Mode.CLOSE_AFTER_CLIENT_HELLO, g.rdpBehaviour(later).mode());
+  }
+}

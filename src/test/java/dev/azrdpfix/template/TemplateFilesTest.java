@@ -1,0 +1,272 @@
+package dev.azrdpfix.template;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.azrdpfix.core.guest.RepairSteps;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The template files, the manifest, the contract and the core step table agree with each other and the rules. */
+class TemplateFilesTest {
+  private static final TemplateCatalog CATALOG = TemplateCatalog.load();
+
+  /** Commands that change the VM; a template must journal before the first of them. */
+  private static final Pattern MUTATING = Pattern.compile(
+      "(?i)\\b(Set-Service|Restart-Service|Start-Service|Enable-NetFirewallRule|Set-NetFirewallRule|"
+          + "Set-NetFirewallProfile|Remove-Item|Rename-Item|Set-Acl|New-ItemProperty|Set-ItemProperty|"
+          + "Remove-ItemProperty|takeown\\.exe|w32tm\\.exe|gpupdate\\.exe|'/grant'|'/restore')");
+
+  private static JsonNode manifest() throws IOException {
+    return new ObjectMapper().readTree(Files.readString(PsSource.ROOT.resolve("manifest.json")));
+  }
+
+  @Test
+  void everyScriptIsInTheManifestAndEveryManifestPathExists() throws IOException {
+    Set<String> listed = new TreeSet<>();
+    manifest().path("templates").forEach(t -> listed.add(t.path("path").asText()));
+    manifest().path("common").forEach(t -> listed.add(t.path("path").asText()));
+    Set<String> onDisk = PsSource.allScripts().stream()
+        .map(p -> PsSource.ROOT.relativize(p).toString().replace('\\', '/')).collect(Collectors.toCollection(TreeSet::new));
+    assertEquals(onDisk, listed);
+    for (String p : listed) {
+      assertTrue(Files.isRegularFile(PsSource.ROOT.resolve(p)), p);
+    }
+  }
+
+  @Test
+  void paramBlocksMatchTheManifest() {
+    for (TemplateSpec spec : CATALOG.all()) {
+      String block = PsSource.paramBlock(PsSource.read(spec.path()));
+      assertNotNull(block, spec.id() + " has no param() block");
+      Map<String, PsSource.Param> declared = PsSource.params(block);
+      assertEquals(spec.parameters().keySet(), declared.keySet(), spec.id());
+      for (ParameterSpec p : spec.parameters().values()) {
+        PsSource.Param d = declared.get(p.name());
+        assertEquals(p.pattern(), d.pattern(), spec.id() + "." + p.name() + " ValidatePattern");
+        assertEquals(p.required(), d.mandatory(), spec.id() + "." + p.name() + " Mandatory");
+        assertEquals(p.type().pattern(), p.pattern(), spec.id() + "." + p.name() + " canonical pattern");
+      }
+    }
+  }
+
+  @Test
+  void theParamBlockReaderSeesEveryParameter() {
+    Map<String, PsSource.Param> p = PsSource.params(PsSource.paramBlock(PsSource.read("repair/clear-stale-binding.ps1")));
+    assertEquals(List.of("RunId", "Thumbprint"), List.copyOf(p.keySet()));
+    assertEquals("(?-i)^[0-9A-F]{40}$", p.get("Thumbprint").pattern());
+    assertEquals(Map.of(), PsSource.params(PsSource.paramBlock("<# x #>\nparam()\n$a = 1")));
+  }
+
+  @Test
+  void everyScriptCarriesTheHelperRegionVerbatim() {
+    String master = PsSource.helperRegion(PsSource.read("common/helpers.ps1"));
+    assertNotNull(master);
+    for (Path p : PsSource.allScripts()) {
+      assertEquals(master, PsSource.helperRegion(PsSource.read(p)),
+          p + ": helper region differs from common/helpers.ps1; run node .ci/ps-parse/sync-helpers.mjs");
+    }
+  }
+
+  @Test
+  void forbiddenConstructsAreAbsent() {
+    Map<String, Pattern> forbidden = new HashMap<>();
+    forbidden.put("Read-Host", Pattern.compile("(?i)Read-Host"));
+    forbidden.put("Restart-Computer", Pattern.compile("(?i)Restart-Computer"));
+    forbidden.put("Stop-Computer", Pattern.compile("(?i)Stop-Computer"));
+    forbidden.put("Invoke-Expression", Pattern.compile("(?i)Invoke-Expression"));
+    forbidden.put("iex", Pattern.compile("(?i)\\biex\\b"));
+    forbidden.put("[scriptblock]::Create", Pattern.compile("(?i)\\[scriptblock\\]\\s*::\\s*Create"));
+    forbidden.put("exit", Pattern.compile("(?im)(^|[;{]\\s*)exit(\\s|;|$)"));
+    forbidden.put("download", Pattern.compile("(?i)(Invoke-WebRequest|Invoke-RestMethod|DownloadString|DownloadFile|"
+        + "Net\\.WebClient|Start-BitsTransfer|\\bcurl\\b|\\bwget\\b)"));
+    forbidden.put("shutdown", Pattern.compile("(?i)shutdown(\\.exe)?\\s+/"));
+    for (Path p : PsSource.allScripts()) {
+      String text = PsSource.read(p);
+      forbidden.forEach((what, re) -> assertFalse(re.matcher(text).find(), p + " contains " + what));
+    }
+  }
+
+  @Test
+  void theForbiddenPatternsCatchWhatTheyShould() {
+    assertTrue(Pattern.compile("(?im)(^|[;{]\\s*)exit(\\s|;|$)").matcher("if ($x) { exit 1 }").find());
+    assertFalse(Pattern.compile("(?im)(^|[;{]\\s*)exit(\\s|;|$)").matcher("'failed with exit code'").find());
+    assertTrue(Pattern.compile("(?i)\\biex\\b").matcher("$s | iex").find());
+  }
+
+  @Test
+  void everyTemplateHasHelpParamBlockAndStrictErrors() {
+    for (TemplateSpec spec : CATALOG.all()) {
+      String text = PsSource.read(spec.path());
+      assertTrue(text.startsWith("<#"), spec.id() + " starts with its help comment");
+      assertTrue(text.contains(".SYNOPSIS"), spec.id() + " .SYNOPSIS");
+      assertTrue(text.contains(".NOTES"), spec.id() + " .NOTES");
+      assertTrue(text.contains("Why:"), spec.id() + " .NOTES says why");
+      for (String name : spec.parameters().keySet()) {
+        assertTrue(text.contains(".PARAMETER " + name), spec.id() + " .PARAMETER " + name);
+      }
+      int param = text.indexOf("\nparam(");
+      int eap = text.indexOf("$ErrorActionPreference = 'Stop'");
+      assertTrue(param > 0 && eap > param, spec.id() + ": param() then $ErrorActionPreference = 'Stop'");
+    }
+  }
+
+  @Test
+  void everyScriptPrintsExactlyOneMarkerLineLast() {
+    for (Path p : PsSource.allScripts()) {
+      if (p.endsWith("helpers.ps1")) {
+        continue;
+      }
+      String text = PsSource.read(p);
+      String body = PsSource.body(text);
+      // Only the bundle runner reads markers (of its steps); nothing outside the helpers prints one.
+      int reads = p.endsWith("bundle-runner.ps1") ? count(body, "StartsWith('AZRDPFIX-RESULT ')") : 0;
+      assertEquals(reads, count(body, "AZRDPFIX-RESULT "), p.toString());
+      assertEquals(1 + reads, count(text, "AZRDPFIX-RESULT "), p.toString());
+      assertEquals(1, count(body, "Write-AzrdpfixResult "), p + ": one call that prints the marker");
+      List<String> lines = body.lines().filter(l -> !l.isBlank()).toList();
+      assertTrue(lines.get(lines.size() - 1).startsWith("Write-AzrdpfixResult $"), p + ": marker call is last");
+      assertTrue(body.contains("} catch {\n  Set-AzrdpfixFailed $"), p + ": a failure still prints the marker");
+      assertFalse(body.contains("Write-Host"), p + ": Write-Host bypasses the output the bundle runner reads");
+    }
+  }
+
+  @Test
+  void repairTemplatesJournalBeforeTheirFirstChange() {
+    for (TemplateSpec spec : CATALOG.all()) {
+      if (spec.kind() != TemplateKind.REPAIR) {
+        continue;
+      }
+      String body = PsSource.code(PsSource.read(spec.path()));
+      assertTrue(body.contains("Initialize-AzrdpfixBackup $RunId"), spec.id() + " creates the backup folder");
+      int journal = firstIndex(body, "Add-AzrdpfixJournal ", "Set-AzrdpfixRegValue ", "Remove-AzrdpfixRegValue ");
+      assertTrue(journal > 0, spec.id() + " journals its changes");
+      Matcher m = MUTATING.matcher(body);
+      if (m.find()) {
+        assertTrue(journal < m.start(), spec.id() + ": '" + m.group() + "' comes before the first journal entry");
+      }
+    }
+  }
+
+  @Test
+  void diagnoseChangesNothing() {
+    String body = PsSource.code(PsSource.read("inspect/diagnose.ps1"));
+    Matcher m = MUTATING.matcher(body);
+    assertFalse(m.find(), () -> "diagnose contains " + m.group());
+    assertFalse(body.contains("Initialize-AzrdpfixBackup") || body.contains("Add-AzrdpfixJournal"));
+  }
+
+  @Test
+  void noTemplateWeakensListenerSecurityExceptDisableNla() {
+    for (TemplateSpec spec : CATALOG.all()) {
+      String body = PsSource.code(PsSource.read(spec.path()));
+      assertFalse(Pattern.compile("(?i)(Set-AzrdpfixRegValue|New-ItemProperty|Set-ItemProperty)[^\n]*SecurityLayer")
+          .matcher(body).find(), spec.id() + " writes SecurityLayer");
+      boolean writesNla = Pattern.compile("Set-AzrdpfixRegValue[^\n]*'UserAuthentication' 'DWord' 0")
+          .matcher(body).find();
+      assertEquals(spec.id().equals("disable-nla"), writesNla, spec.id() + " and UserAuthentication=0");
+      assertFalse(Pattern.compile("TLS 1\\.[01]").matcher(body).find() && spec.kind() == TemplateKind.REPAIR,
+          spec.id() + " touches TLS 1.0/1.1");
+    }
+  }
+
+  @Test
+  void manifestAgreesWithTheCoreStepTable() {
+    List<String> repairIds = new ArrayList<>();
+    for (TemplateSpec spec : CATALOG.all()) {
+      if (spec.kind() != TemplateKind.REPAIR) {
+        continue;
+      }
+      repairIds.add(spec.id());
+      RepairSteps.StepInfo info = RepairSteps.info(spec.id());
+      assertNotNull(info, spec.id() + " is missing from RepairSteps");
+      assertEquals(info.destructive(), spec.destructive(), spec.id() + " destructive");
+      assertEquals(info.requiresReboot(), spec.requiresReboot(), spec.id() + " requiresReboot");
+      assertEquals(info.requiresReapply(), spec.requiresReapply(), spec.id() + " requiresReapply");
+      assertEquals(info.explicitFlag(), spec.explicitFlag(), spec.id() + " explicitFlag");
+      assertTrue(spec.mutates(), spec.id() + " mutates");
+    }
+    assertEquals(RepairSteps.ids(), repairIds, "manifest order is the documented repair order");
+    assertFalse(CATALOG.get("diagnose").mutates());
+  }
+
+  @Test
+  void sameNamedParametersHaveTheSameSpecEverywhere() {
+    Map<String, ParameterSpec> seen = new HashMap<>();
+    for (TemplateSpec spec : CATALOG.all()) {
+      for (ParameterSpec p : spec.parameters().values()) {
+        ParameterSpec before = seen.putIfAbsent(p.name(), p);
+        if (before != null) {
+          assertTrue(TemplateCatalog.sameSpec(before, p), p.name() + " differs in " + spec.id());
+        }
+      }
+    }
+  }
+
+  @Test
+  void contractTableListsExactlyTheManifestTemplates() {
+    String contract = PsSource.read("CONTRACT.md");
+    String table = contract.substring(contract.indexOf("## Templates"), contract.indexOf("The **bundle**"));
+    Set<String> ids = new LinkedHashSet<>();
+    Matcher m = Pattern.compile("(?m)^\\| `([a-z0-9-]+)` \\|").matcher(table);
+    while (m.find()) {
+      ids.add(m.group(1));
+    }
+    assertEquals(CATALOG.all().stream().map(TemplateSpec::id).collect(Collectors.toCollection(LinkedHashSet::new)), ids);
+  }
+
+  @Test
+  void diagnoseSetsEveryContractFact() throws IOException {
+    String contract = PsSource.read("CONTRACT.md");
+    String json = contract.substring(contract.indexOf("```json") + 7, contract.indexOf("```", contract.indexOf("```json") + 7));
+    JsonNode facts = new ObjectMapper().readTree(json.replace("…", ""));
+    String diagnose = PsSource.body(PsSource.read("inspect/diagnose.ps1"));
+    facts.fieldNames().forEachRemaining(k -> assertTrue(
+        diagnose.contains("$facts." + k + " =") || diagnose.contains("[ordered]@{ " + k + " ="),
+        "diagnose does not set facts." + k));
+  }
+
+  @Test
+  void catalogServesTheFilesNormalised() {
+    for (TemplateSpec spec : CATALOG.all()) {
+      assertEquals(PsSource.read(spec.path()), spec.text(), spec.id());
+      assertEquals(ScriptText.sha256(spec.text()), spec.sha256());
+      assertFalse(spec.text().contains("\r"));
+    }
+  }
+
+  private static int count(String text, String needle) {
+    int n = 0;
+    for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+
+  private static int firstIndex(String text, String... needles) {
+    int best = -1;
+    for (String n : needles) {
+      int i = text.indexOf(n);
+      if (i >= 0 && (best < 0 || i < best)) {
+        best = i;
+      }
+    }
+    return best;
+  }
+}
