@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.azrdpfix.core.guest.GuestFacts;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,6 +17,8 @@ public final class ResultParser {
   public static final String MARKER = "AZRDPFIX-RESULT ";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Output this long has probably hit Run Command's 4,096-byte window. */
+  private static final int TRUNCATION_HINT_BYTES = 4000;
 
   private ResultParser() {}
 
@@ -33,8 +36,10 @@ public final class ResultParser {
     }
     if (marker < 0) {
       String last = lastNonBlank(lines);
-      String why = last != null && last.contains("\"status\"")
-          ? "its result line was cut off (Run Command keeps only the last 4,096 bytes)" : "it printed no result line";
+      boolean atLimit = stdout != null && stdout.getBytes(StandardCharsets.UTF_8).length >= TRUNCATION_HINT_BYTES;
+      String why = atLimit || (last != null && last.contains("\":"))
+          ? "its result line was cut off (Run Command keeps only the last 4,096 bytes of output)"
+          : "it printed no result line";
       return TemplateResult.failed(templateId, "template " + templateId + " gave no result: " + why
           + stderrTail(stderr));
     }
