@@ -38,6 +38,9 @@ public final class ArmServer implements AutoCloseable {
   public static final String NETWORK_API = "2025-03-01";
   static final int PAGE_SIZE = 10;
   private static final System.Logger LOG = System.getLogger("dev.azrdpfix.simulator");
+  private static final String UNKNOWN_ROUTE = "InvalidResourceType";
+  private static final String BAD_API_VERSION = "NoRegisteredProviderFound";
+  private static final String NO_API_VERSION = "MissingApiVersionParameter";
   private static final List<String> ACTIONS = List.of("runCommand", "restart", "start", "powerOff", "deallocate",
       "reapply");
 
@@ -140,8 +143,9 @@ public final class ArmServer implements AutoCloseable {
           }
           reply = fault.isPresent() ? faultReply(fault.get().status()) : r.handler.get();
         } catch (ArmError e) {
-          if (route.equals("unknown")) {
-            LOG.log(System.Logger.Level.WARNING, "simulated ARM: no route for {0} {1}{2} -> {3} {4}", method, path,
+          if (e.code().equals(UNKNOWN_ROUTE) || e.code().equals(BAD_API_VERSION) || e.code().equals(NO_API_VERSION)) {
+            // The product only calls what this simulator serves; anything else is a bug worth seeing.
+            LOG.log(System.Logger.Level.WARNING, "simulated ARM rejected {0} {1}{2}: {3} {4}", method, path,
                 rawQuery == null ? "" : "?" + rawQuery, e.status(), e.code());
           }
           reply = new Reply(e.status(), ArmBodies.error(e.code(), e.getMessage()), Map.of());
@@ -362,18 +366,18 @@ public final class ArmServer implements AutoCloseable {
   }
 
   private static ArmError unknown(Call c) {
-    return new ArmError(404, "NotFound", "No HTTP resource was found that matches the request URI '"
+    return new ArmError(404, UNKNOWN_ROUTE, "No HTTP resource was found that matches the request URI '"
         + String.join("/", c.segs()) + "' for " + c.method() + " (azrdpfix simulated Azure).");
   }
 
   private static void api(Call c, String expected, String type) {
     String v = c.query().get("api-version");
     if (v == null) {
-      throw new ArmError(400, "MissingApiVersionParameter",
+      throw new ArmError(400, NO_API_VERSION,
           "The api-version query parameter (?api-version=) is required for all requests.");
     }
     if (!v.equals(expected)) {
-      throw new ArmError(400, "NoRegisteredProviderFound", "No registered resource provider found for location '"
+      throw new ArmError(400, BAD_API_VERSION, "No registered resource provider found for location '"
           + Catalogue.LOCATION + "' and API version '" + v + "' for type '" + type + "'. The supported api-versions"
           + " are '" + expected + "'.");
     }
