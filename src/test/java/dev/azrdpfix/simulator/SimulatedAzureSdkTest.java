@@ -317,6 +317,22 @@ class SimulatedAzureSdkTest {
   }
 
   @Test
+  void twoSimulatorsOnOneStateFileSeeEachOthersOperations() {
+    SdkHarness first = new SdkHarness(start("fast", null));
+    first.compute.serviceClient().getVirtualMachines().beginRunCommand("rg-prod", "web-01",
+        new RunCommandInput().withCommandId("RunPowerShellScript").withScript(List.of("Write-Output 1")));
+    try (SimulatedAzure other = SimulatedAzure.start(new SimulatedAzure.Options(dir.resolve("state.json"), "fast",
+        null, 0), new FakeGuests(), RdpListenerFactoryStub.NONE)) {
+      SdkHarness second = new SdkHarness(other);
+      ManagementException e = assertThrows(ManagementException.class, () -> second.compute.virtualMachines()
+          .runPowerShellScript("rg-prod", "web-01", List.of("Write-Output 2"), List.of()));
+      assertEquals("Conflict", e.getValue().getCode());
+      assertEquals(PowerState.RUNNING,
+          second.compute.virtualMachines().getByResourceGroup("rg-prod", "web-01").powerState());
+    }
+  }
+
+  @Test
   void throttledRequestIsRetriedAfterRetryAfter() {
     SdkHarness sdk = new SdkHarness(start("fast/4", "429:vm-get:1"));
     long t0 = System.nanoTime();
