@@ -27,6 +27,8 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -35,9 +37,20 @@ import javax.net.ssl.SSLContext;
  * The simulated Azure behind {@code --simulate}: an ARM simulator over HTTPS on loopback plus one fake RDP listener
  * per simulated VM. The product reaches it only through its real Azure SDK and probe code paths.
  *
- * <p>Latency profiles are described in {@link LatencyProfile}, the fault grammar in {@link FaultPlan}, the
- * inventory in {@link Catalogue}. State (power states, operations, guests) lives in {@link Options#stateFile()} so
- * that successive invocations see one consistent subscription.
+ * <p>{@link Options#latencyProfile()}: {@code fast} (default; Run Command 1 s, restart 2 s, agent Ready 1 s after
+ * boot, {@code Retry-After: 1}) or {@code realistic} (Run Command 20-30 s, restart 45 s, agent Ready 30 s after boot,
+ * {@code Retry-After: 10}), optionally {@code /N} to divide all durations by N, e.g. {@code realistic/10}.
+ *
+ * <p>{@link Options#faults()}: comma-separated items, each {@code STATUS:ROUTE[:COUNT]} (the first COUNT requests to
+ * ROUTE get that 4xx/5xx ARM error; 429 and 503 carry {@code Retry-After: 1}), {@code reset:ROUTE[:COUNT]} (the
+ * connection is closed without a response) or {@code latency:Nms} / {@code latency:Ns} (added to every request).
+ * ROUTE is {@code *} or one of vm-get, vm-list, instanceview, runcommand, restart, start, poweroff, deallocate,
+ * reapply, operation, nic-get, nsg-get, nsg-list, pip-get, subnet-get, vnet-get, asg-get. Example:
+ * {@code 429:vm-get:1,reset:nic-get:1,latency:150ms}. An invalid spec is a one-line usage error. Details in
+ * {@link FaultPlan}; the inventory is {@link Catalogue}.
+ *
+ * <p>State (power states, operations with end times, guests) lives in {@link Options#stateFile()} (null: memory
+ * only), so successive invocations see one consistent subscription; operations finish by wall clock.
  */
 public final class SimulatedAzure implements AutoCloseable {
   private static final String KEYSTORE = "/dev/azrdpfix/simulator/simulator-tls.p12";
@@ -72,6 +85,9 @@ public final class SimulatedAzure implements AutoCloseable {
   static SimulatedAzure start(Options options, GuestFactory guests, RdpListenerFactory listeners) {
     LatencyProfile latency = LatencyProfile.parse(options.latencyProfile());
     FaultPlan faults = FaultPlan.parse(options.faults());
+    // TLS set-up (keystore decryption, JSSE class loading) is the slow part of a cold start: overlap it with the
+    // state file load.
+    CompletableFuture<KeyStore> keyStore = CompletableFuture.supplyAsync(SimulatedAzure::loadKeyStore);
     Catalogue catalogue = Catalogue.standard();
     Simulation sim = new Simulation(catalogue, latency, guests);
     StateStore store = new StateStore(options.stateFile(), catalogue);
@@ -79,21 +95,23 @@ public final class SimulatedAzure implements AutoCloseable {
       sim.settle(s, Instant.now());
       return null;
     });
-    KeyStore keyStore = loadKeyStore();
     String token = "azrdpfix-sim." + HexFormat.of().formatHex(randomBytes());
     try {
+      KeyStore ks = keyStore.join();
       KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(keyStore, KEYSTORE_PASSWORD);
+      kmf.init(ks, KEYSTORE_PASSWORD);
       SSLContext ssl = SSLContext.getInstance("TLS");
       ssl.init(kmf.getKeyManagers(), null, null);
       ArmServer arm = new ArmServer(sim, store, faults, ssl, options.port(), token);
-      return new SimulatedAzure(arm, new RdpNat(sim, store, listeners), keyStore.getCertificate(ALIAS), token);
+      return new SimulatedAzure(arm, new RdpNat(sim, store, listeners), ks.getCertificate(ALIAS), token);
     } catch (IOException e) {
       throw new AzrdpfixException(ExitCode.USAGE, "Simulated Azure could not listen on 127.0.0.1"
           + (options.port() > 0 ? ":" + options.port() : "") + ": " + e.getMessage()
           + ". Choose another --port or free it.", e);
     } catch (GeneralSecurityException e) {
       throw new AzrdpfixException(ExitCode.INTERNAL, "Simulated Azure TLS setup failed: " + e.getMessage(), e);
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
     }
   }
 
