@@ -183,7 +183,8 @@ public final class SimulatedAzure implements AutoCloseable {
 
   /**
    * Maps a simulated VM's public or private IP and RDP port to the loopback address of its fake listener, like a NAT.
-   * Returns null for any address the simulator does not own, so nothing ever leaves loopback.
+   * Returns null for any address the simulator does not own, so nothing ever leaves loopback. Other ports of a
+   * simulated VM, and Linux VMs, map to a listener that drops packets (their NSGs do). Listeners open on first use.
    */
   public InetSocketAddress rdpAddress(String ip, int port) {
     return nat.address(ip, port);

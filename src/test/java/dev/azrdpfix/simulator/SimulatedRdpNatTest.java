@@ -96,15 +96,17 @@ class SimulatedRdpNatTest {
     }
     assertNull(sim.rdpAddress("203.0.113.200", 3389), "an address the simulator does not own");
     assertNull(sim.rdpAddress("8.8.8.8", 3389));
-    assertNull(sim.rdpAddress("203.0.113.10", 22), "only the RDP port is mapped");
     assertNull(sim.rdpAddress(sim.rdpAddress("10.10.1.4", 3389).getAddress().getHostAddress(), 3389));
     assertEquals(Mode.HEALTHY_NLA, listeners.suppliers.get(0).get().mode(), "a running VM plays its guest");
   }
 
   @Test
-  void linuxVmsHaveNoRdpListener() {
+  void otherPortsAndLinuxVmsDropPackets() {
     start(listeners);
-    assertNull(sim.rdpAddress("203.0.113.23", 3389));
+    assertNotNull(sim.rdpAddress("203.0.113.23", 3389));
+    assertEquals(Mode.BLACKHOLE, last().get().mode(), "Linux VM: the NSG admits only SSH");
+    assertNotNull(sim.rdpAddress("203.0.113.10", 22));
+    assertEquals(Mode.BLACKHOLE, last().get().mode(), "only RDP is served on a Windows VM");
   }
 
   @Test

@@ -3,6 +3,8 @@ package dev.azrdpfix.simulator.arm;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import dev.azrdpfix.simulator.rdp.RdpBehaviour;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,25 +26,34 @@ public final class RdpNat implements AutoCloseable {
     this.factory = factory;
   }
 
-  /** The loopback address for {@code ip:port}, or null when the simulator owns no such RDP endpoint. */
+  /**
+   * The loopback address for {@code ip:port}, or null when the IP is not a simulated VM's. A simulated VM's IP on
+   * any port other than RDP, or a Linux VM's, leads to a listener that drops packets, as their NSGs do.
+   */
   public synchronized InetSocketAddress address(String ip, int port) {
-    if (ip == null || port != Catalogue.RDP_PORT || closed) {
+    if (ip == null || closed) {
       return null;
     }
     String normalized = ip.trim();
-    Catalogue.Vm vm = sim.catalogue().vmByIp(normalized).filter(Catalogue.Vm::windows).orElse(null);
+    Catalogue.Vm vm = sim.catalogue().vmByIp(normalized).orElse(null);
     if (vm == null) {
       return null;
     }
-    boolean publicPath = normalized.equals(vm.publicIp());
-    // The public path of a VM whose subnet NSG blocks RDP gets its own listener, so the private path stays usable.
-    String key = vm.key() + (publicPath && vm.publicPathBlocked() ? "#public" : "");
-    RdpListenerFactory.Listener listener = listeners.computeIfAbsent(key, k -> factory.open(
-        () -> store.transact(s -> {
-          Instant now = Instant.now();
-          sim.settle(s, now);
-          return sim.rdpBehaviour(s, vm, publicPath, now);
-        })));
+    RdpListenerFactory.Listener listener;
+    if (!vm.windows() || port != Catalogue.RDP_PORT) {
+      listener = listeners.computeIfAbsent("#dark", k -> factory.open(
+          () -> new RdpBehaviour(RdpBehaviour.Mode.BLACKHOLE, null, null, Duration.ZERO, vm.name())));
+    } else {
+      boolean publicPath = normalized.equals(vm.publicIp());
+      // The public path of a VM whose subnet NSG blocks RDP gets its own listener; the private path stays usable.
+      String key = vm.key() + (publicPath && vm.publicPathBlocked() ? "#public" : "");
+      listener = listeners.computeIfAbsent(key, k -> factory.open(
+          () -> store.transact(s -> {
+            Instant now = Instant.now();
+            sim.settle(s, now);
+            return sim.rdpBehaviour(s, vm, publicPath, now);
+          })));
+    }
     try {
       return new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), listener.port());
     } catch (UnknownHostException e) {
