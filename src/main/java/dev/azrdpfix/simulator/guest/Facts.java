@@ -1,0 +1,144 @@
+package dev.azrdpfix.simulator.guest;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.azrdpfix.simulator.guest.GuestState.Cert;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/** The {@code diagnose} template's {@code facts} object (CONTRACT.md), read from the guest state as the script would. */
+final class Facts {
+  static final int[] EVENT_IDS = {1057, 1058, 36870, 36871, 36872, 7022};
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+  private Facts() {}
+
+  static ObjectNode of(Windows w, Instant now) {
+    GuestState s = w.state();
+    ObjectNode facts = F.objectNode();
+    facts.put("time", Windows.iso(w.guestNow(now)));
+    ObjectNode os = facts.putObject("os");
+    os.put("caption", s.osCaption);
+    os.put("build", s.osBuild);
+    ObjectNode domain = facts.putObject("domain");
+    domain.put("joined", s.domainJoined);
+    domain.put("name", s.domainName);
+
+    // The binding first: the certificate list also carries a bound certificate that lives in My.
+    String bound = w.string(Reg.BINDING);
+    List<Cert> rd = new ArrayList<>(w.remoteDesktopCerts());
+    rd.sort(Comparator.comparing((Cert c) -> Instant.parse(c.notAfter)).reversed());
+    Cert boundCert = null;
+    if (bound != null) {
+      boundCert = w.cert(Windows.REMOTE_DESKTOP, bound);
+      if (boundCert == null) {
+        boundCert = w.cert(Windows.MY, bound);
+      }
+    }
+    ObjectNode binding = facts.putObject("binding");
+    binding.put("tp", bound);
+    if (bound == null) {
+      binding.putNull("found");
+    } else {
+      binding.put("found", boundCert != null);
+    }
+    List<Cert> listed = new ArrayList<>(rd.subList(0, Math.min(4, rd.size())));
+    if (boundCert != null && !listed.contains(boundCert)) {
+      listed.add(boundCert);
+    }
+    var certs = facts.putArray("certs");
+    for (Cert c : listed) {
+      ObjectNode n = certs.addObject();
+      n.put("tp", c.thumbprint);
+      n.put("subject", c.subject);
+      n.put("notBefore", c.notBefore);
+      n.put("notAfter", c.notAfter);
+      n.put("selfSigned", c.selfSigned);
+      n.put("hasKey", c.keyFile != null);
+      n.put("keyReadable", w.keyReadable(c));
+      n.put("store", c.store);
+    }
+    facts.put("certCount", rd.size());
+
+    Cert inUse = boundCert != null ? boundCert : rd.isEmpty() ? null : rd.get(0);
+    ObjectNode mk = facts.putObject("machineKeys");
+    mk.put("sddl", s.machineKeys.sddl);
+    boolean isDefault = Acl.DEFAULT_MACHINEKEYS_SDDL.equals(s.machineKeys.sddl);
+    boolean grantsOk = Acl.documentedGrants(s.machineKeys.sddl);
+    mk.put("isDefault", isDefault);
+    mk.put("grantsOk", grantsOk);
+    boolean corrupt = false;
+    if (inUse == null) {
+      mk.putNull("rdpKeyReadable");
+    } else {
+      mk.put("rdpKeyReadable", w.keyReadable(inUse));
+      // As the script judges it: a key SYSTEM cannot open although the folder ACL is sound is damaged.
+      corrupt = inUse.keyFile != null && !w.keyOpens(inUse) && (isDefault || grantsOk);
+    }
+    mk.put("corrupt", corrupt);
+
+    ObjectNode services = facts.putObject("services");
+    for (String name : new String[] {"TermService", "SessionEnv", "w32time"}) {
+      GuestState.Service svc = w.service(name);
+      ObjectNode n = services.putObject(name);
+      n.put("state", svc.state);
+      n.put("start", svc.start);
+      n.put("account", svc.account);
+    }
+
+    ObjectNode listener = facts.putObject("listener");
+    listener.put("port", w.dword(Reg.PORT));
+    if (w.listening()) {
+      listener.put("process", "svchost");
+      listener.put("service", "TermService");
+    } else {
+      listener.putNull("process");
+      listener.putNull("service");
+    }
+
+    ObjectNode reg = facts.putObject("registry");
+    reg.put("fDenyTSConnections", w.dword(Reg.DENY));
+    reg.put("policyDenyTSConnections", w.dword(Reg.POLICY_DENY));
+    reg.put("PortNumber", w.dword(Reg.PORT));
+    reg.put("SecurityLayer", w.dword(Reg.SECURITY_LAYER));
+    reg.put("UserAuthentication", w.dword(Reg.USER_AUTH));
+    reg.put("MinEncryptionLevel", w.dword(Reg.MIN_ENCRYPTION));
+    reg.put("fEnableWinStation", w.dword(Reg.ENABLE_WINSTATION));
+
+    // A value under the Terminal Services policy key is a GPO's.
+    var gpo = facts.putArray("gpo");
+    for (String n : new String[] {"fDenyTSConnections", "UserAuthentication", "SecurityLayer", "MinEncryptionLevel",
+        "PortNumber"}) {
+      if (s.registry.containsKey(Reg.policyPath(n))) {
+        gpo.add(n);
+      }
+    }
+
+    ObjectNode tls = facts.putObject("tls");
+    for (String v : Reg.TLS_VERSIONS) {
+      tls.put(v, w.dword(Reg.tlsEnabled(v)));
+    }
+    facts.put("fips", w.dword(Reg.FIPS));
+
+    ObjectNode fw = facts.putObject("firewall");
+    ObjectNode profiles = fw.putObject("profiles");
+    s.firewall.profiles.forEach(profiles::put);
+    ObjectNode rules = fw.putObject("rdpRules");
+    boolean block = false;
+    for (var p : s.firewall.profiles.entrySet()) {
+      rules.put(p.getKey(), w.rdpRuleCovers(p.getKey(), false));
+      block |= p.getValue() && !s.firewall.allowInboundRules.getOrDefault(p.getKey(), true);
+    }
+    fw.put("blockInbound", block);
+    fw.putArray("active").add(s.firewall.activeProfile);
+
+    ObjectNode events = facts.putObject("events");
+    for (int id : EVENT_IDS) {
+      events.put(Integer.toString(id), w.eventsLast24h(id, now));
+    }
+    facts.put("mtu", s.mtu);
+    return facts;
+  }
+}

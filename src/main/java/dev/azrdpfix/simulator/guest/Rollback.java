@@ -1,0 +1,174 @@
+package dev.azrdpfix.simulator.guest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.azrdpfix.simulator.guest.GuestState.Cert;
+import dev.azrdpfix.simulator.guest.GuestState.Folder;
+import dev.azrdpfix.simulator.rdp.SelfSignedCertificates;
+import java.io.ByteArrayInputStream;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.UUID;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+
+/** The {@code rollback} template: replays a run's {@code journal.jsonl} backwards, restoring each before-state. */
+final class Rollback {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Rollback() {}
+
+  static void run(StepRun r) {
+    String journal = r.w.state().files.get(r.journalPath());
+    if (journal == null) {
+      r.finding("nothing-to-roll-back", "run " + r.runId() + " made no change on this VM (no journal)");
+      return;
+    }
+    List<JsonNode> entries = new ArrayList<>();
+    try {
+      for (String line : journal.split("\n")) {
+        if (!line.isBlank()) {
+          entries.add(JSON.readTree(line));
+        }
+      }
+    } catch (JsonProcessingException e) {
+      r.error = "Conversion from JSON failed with error: " + e.getOriginalMessage();
+      return;
+    }
+    Collections.reverse(entries);
+    for (JsonNode e : entries) {
+      undo(r, e);
+      if (r.error != null) {
+        return;
+      }
+    }
+    if (r.changes.size() > 12) {
+      int n = r.changes.size();
+      while (r.changes.size() > 12) {
+        r.changes.remove(12);
+      }
+      r.finding("changes-trimmed", n + " changes restored; the first 12 are listed");
+    }
+  }
+
+  private static void undo(StepRun r, JsonNode e) {
+    Windows w = r.w;
+    GuestState s = w.state();
+    switch (e.path("op").asText()) {
+      case "reg-set", "reg-remove" -> {
+        String key = e.path("path").asText().replaceFirst("^HKLM:\\\\", "HKLM\\\\");
+        String name = e.path("name").asText();
+        String what = key.substring(key.lastIndexOf('\\') + 1) + "\\" + name;
+        Object current = s.registry.get(key + "\\" + name);
+        String currentText = current == null ? null : current.toString();
+        if (!e.path("existed").asBoolean()) {
+          if (current != null) {
+            w.set(key + "\\" + name, null);
+            r.change(what, currentText, "removed");
+          }
+          return;
+        }
+        String before = e.path("before").asText();
+        if (before.equals(currentText)) {
+          return;
+        }
+        w.set(key + "\\" + name, "DWord".equals(e.path("kind").asText()) ? (Object) Integer.valueOf(before) : before);
+        r.change(what, currentText == null ? "" : currentText, before);
+      }
+      case "acl" -> {
+        // icacls /restore of the saved file, then the saved owners: always applied, always reported.
+        String before = e.path("sddlBefore").asText();
+        String current = s.machineKeys.sddl;
+        s.machineKeys.sddl = before;
+        r.change("MachineKeys ACL", current, before);
+      }
+      case "cert-remove" -> reimport(r, e);
+      case "rename" -> {
+        String to = e.path("to").asText();
+        String leaf = to.substring(to.lastIndexOf('\\') + 1);
+        Folder old = s.machineKeyBackups.remove(leaf);
+        if (old == null) {
+          return;
+        }
+        // What was created since the rename (the agent's new transport key, say) is kept beside it.
+        s.machineKeyBackups.put("MachineKeys.azrdpfix-rollback-" + r.runId(), s.machineKeys);
+        s.machineKeys = old;
+        r.change("MachineKeys folder", "fresh folder", "restored from " + leaf);
+      }
+      case "service-start" -> {
+        GuestState.Service svc = w.service(e.path("name").asText());
+        String before = e.path("before").asText();
+        if (!before.equals(svc.start)) {
+          r.change(e.path("name").asText() + " start type", svc.start, before);
+          svc.start = before;
+        }
+      }
+      case "fw-rule" -> {
+        GuestState.Rule rule = s.firewall.rdpRules.get(e.path("name").asText());
+        boolean before = "True".equals(e.path("before").asText());
+        if (rule != null && rule.enabled != before) {
+          r.change("rule " + e.path("name").asText(), rule.enabled ? "True" : "False", e.path("before").asText());
+          rule.enabled = before;
+        }
+      }
+      case "fw-profile" -> {
+        String p = e.path("name").asText();
+        boolean before = "True".equals(e.path("before").asText());
+        boolean current = s.firewall.allowInboundRules.getOrDefault(p, true);
+        if (current != before) {
+          s.firewall.allowInboundRules.put(p, before);
+          r.change("profile " + p + " inbound rules", current ? "True" : "False", e.path("before").asText());
+        }
+      }
+      default -> r.finding("not-reversible", e.path("step").asText() + ": " + e.path("op").asText()
+          + " cannot be undone");
+    }
+  }
+
+  private static void reimport(StepRun r, JsonNode e) {
+    Windows w = r.w;
+    GuestState s = w.state();
+    String tp = e.path("tp").asText();
+    String store = e.path("store").asText();
+    if (w.cert(store, tp) != null) {
+      return;
+    }
+    boolean fromPfx = e.path("pfx").isTextual() && s.files.containsKey(e.path("pfx").asText());
+    String cer = s.files.get(e.path("cer").asText());
+    if (cer == null) {
+      r.error = "Cannot find path '" + e.path("cer").asText() + "' because it does not exist.";
+      return;
+    }
+    byte[] der = Base64.getDecoder().decode(cer);
+    X509Certificate x509;
+    try {
+      x509 = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+    } catch (CertificateException ex) {
+      r.error = "Cannot find the requested object.";
+      return;
+    }
+    Cert c = new Cert();
+    c.store = store;
+    c.thumbprint = SelfSignedCertificates.thumbprint(der);
+    c.subject = x509.getSubjectX500Principal().getName();
+    c.notBefore = Windows.iso(x509.getNotBefore().toInstant());
+    c.notAfter = Windows.iso(x509.getNotAfter().toInstant());
+    c.selfSigned = x509.getSubjectX500Principal().equals(x509.getIssuerX500Principal());
+    c.der = der;
+    if (fromPfx) {
+      // A .pfx imported with MachineKeySet|PersistKeySet gets a new key container in MachineKeys.
+      c.keyFile = UUID.randomUUID().toString().replace("-", "") + "_import";
+      s.keyMaterial.put(c.keyFile, Base64.getDecoder().decode(s.files.get(e.path("pfx").asText())));
+      s.machineKeys.keyFiles.add(c.keyFile);
+      c.keyExportable = true;
+    }
+    // From a .cer the certificate comes back without its private key link (HasPrivateKey false).
+    s.certs.add(c);
+    String file = fromPfx ? e.path("pfx").asText() : e.path("cer").asText();
+    r.change("certificate " + tp, "deleted", "restored from " + file.substring(file.lastIndexOf('\\') + 1));
+  }
+}

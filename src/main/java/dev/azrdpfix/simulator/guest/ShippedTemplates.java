@@ -1,0 +1,160 @@
+package dev.azrdpfix.simulator.guest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The templates shipped on the classpath ({@code dev/azrdpfix/templates/manifest.json}), normalised and hashed as
+ * CONTRACT.md says, so the simulated guest recognises a script by its exact text and nothing else.
+ */
+final class ShippedTemplates {
+  private static final String ROOT = "dev/azrdpfix/templates/";
+  private static final Pattern PARAM_LINE = Pattern.compile(
+      "\\s*\\[Parameter\\(Mandatory\\s*=\\s*\\$(true|false)\\)\\]"
+          + "(?:\\[ValidatePattern\\('((?:[^']|'')*)'\\)\\])?"
+          + "(?:\\[ValidateSet\\(((?:'[^']*',?\\s*)+)\\)\\])?"
+          + "\\[string\\]\\$([A-Za-z][A-Za-z0-9]*),?\\s*");
+
+  /** One shipped template: its id and normalised text. */
+  record Template(String id, String text, String sha256, List<Param> params) {}
+
+  /** A parameter as the script's {@code param()} block declares it. */
+  record Param(String name, boolean mandatory, Pattern pattern, String patternText, List<String> set) {}
+
+  private static volatile ShippedTemplates instance;
+
+  private final Map<String, Template> byId = new LinkedHashMap<>();
+  private final Map<String, Template> bySha = new LinkedHashMap<>();
+  private final Template runner;
+
+  private ShippedTemplates() {
+    JsonNode manifest;
+    try (InputStream in = open("manifest.json")) {
+      manifest = new ObjectMapper().readTree(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the shipped template manifest", e);
+    }
+    for (JsonNode t : manifest.path("templates")) {
+      Template tpl = load(t.path("id").asText(), t.path("path").asText());
+      byId.put(tpl.id(), tpl);
+      bySha.put(tpl.sha256(), tpl);
+    }
+    Template r = null;
+    for (JsonNode c : manifest.path("common")) {
+      if (c.path("id").asText().equals("bundle-runner")) {
+        r = load("bundle-runner", c.path("path").asText());
+      }
+    }
+    runner = r;
+  }
+
+  static ShippedTemplates get() {
+    if (instance == null) {
+      synchronized (ShippedTemplates.class) {
+        if (instance == null) {
+          instance = new ShippedTemplates();
+        }
+      }
+    }
+    return instance;
+  }
+
+  Optional<Template> byId(String id) {
+    return Optional.ofNullable(byId.get(id));
+  }
+
+  Optional<Template> bySha(String sha) {
+    return Optional.ofNullable(bySha.get(sha));
+  }
+
+  Template runner() {
+    return runner;
+  }
+
+  private static Template load(String id, String path) {
+    String raw;
+    try (InputStream in = open(path)) {
+      raw = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read shipped template " + path, e);
+    }
+    String text = normalise(raw);
+    return new Template(id, text, sha256(text), params(text));
+  }
+
+  private static InputStream open(String path) throws IOException {
+    InputStream in = ShippedTemplates.class.getClassLoader().getResourceAsStream(ROOT + path);
+    if (in == null) {
+      throw new IOException(ROOT + path + " is not on the classpath");
+    }
+    return in;
+  }
+
+  /** CONTRACT.md: BOM stripped, CRLF/CR to LF, a final empty line dropped, joined with LF (no trailing newline). */
+  static String normalise(String raw) {
+    String t = raw.startsWith("\uFEFF") ? raw.substring(1) : raw;
+    t = t.replace("\r\n", "\n").replace('\r', '\n');
+    return t.endsWith("\n") ? t.substring(0, t.length() - 1) : t;
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The parameters of the script's top-level {@code param()} block, read the way PowerShell binds them: patterns are
+   * case-insensitive unless they say {@code (?-i)}. Returns null when the block is not in the shape the templates and
+   * the bundle composer write (one attribute-decorated {@code [string]} parameter per line).
+   */
+  static List<Param> params(String text) {
+    String[] lines = text.split("\n", -1);
+    int i = 0;
+    while (i < lines.length && !lines[i].startsWith("param(")) {
+      if (lines[i].startsWith("$")) {
+        return List.of(); // code before any param(): a script without parameters
+      }
+      i++;
+    }
+    if (i == lines.length) {
+      return List.of();
+    }
+    if (lines[i].trim().equals("param()")) {
+      return List.of();
+    }
+    List<Param> out = new ArrayList<>();
+    for (i = i + 1; i < lines.length && !lines[i].trim().equals(")"); i++) {
+      Matcher m = PARAM_LINE.matcher(lines[i]);
+      if (!m.matches()) {
+        return null;
+      }
+      String pattern = m.group(2) == null ? null : m.group(2).replace("''", "'");
+      List<String> set = new ArrayList<>();
+      if (m.group(3) != null) {
+        for (String v : m.group(3).split(",")) {
+          set.add(v.trim().replace("'", ""));
+        }
+      }
+      out.add(new Param(m.group(4), m.group(1).equals("true"),
+          pattern == null ? null : Pattern.compile(pattern, Pattern.CASE_INSENSITIVE), pattern, set));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,227 @@
+package dev.azrdpfix.simulator.guest;
+
+import static dev.azrdpfix.simulator.guest.GuestTestSupport.NOW;
+import static dev.azrdpfix.simulator.guest.GuestTestSupport.assertClean;
+import static dev.azrdpfix.simulator.guest.GuestTestSupport.bundle;
+import static dev.azrdpfix.simulator.guest.GuestTestSupport.diagnose;
+import static dev.azrdpfix.simulator.guest.GuestTestSupport.step;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.azrdpfix.simulator.rdp.RdpBehaviour.Mode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The repair path of every fault through the real shipped template texts: bundle, restart (and reapply where the
+ * agent needs it), then the listener is healthy and diagnose finds nothing left; a second run changes nothing.
+ */
+class RepairPathTest {
+  private static final Instant LATER = NOW.plus(Duration.ofMinutes(3));
+  private static final Map<String, String> RUN = Map.of("RunId", Scripts.RUN_ID);
+
+  private static Map<String, String> withThumbprints(String tp) {
+    return Map.of("RunId", Scripts.RUN_ID, "Thumbprints", tp);
+  }
+
+  @Test
+  void headline_acl_reset_certificate_removal_and_restart_bring_rdp_back() {
+    GuestRuntime g = GuestCatalog.create("web-01", "headline", NOW);
+    String old = diagnose(g, NOW).path("certs").get(0).path("tp").asText();
+
+    JsonNode m = bundle(g, NOW, withThumbprints(old), "reset-machinekeys-acl", "remove-rdp-certificates",
+        "restart-rdp-services");
+    assertEquals("changed", m.path("status").asText(), m.toString());
+    JsonNode acl = step(m, "reset-machinekeys-acl");
+    assertEquals(Acl.BROKEN_MACHINEKEYS_SDDL, acl.path("changes").get(0).path("before").asText());
+    assertTrue(acl.path("backups").toString().contains("machinekeys.acl"));
+    JsonNode removed = step(m, "remove-rdp-certificates");
+    assertEquals("deleted", removed.path("changes").get(0).path("after").asText());
+    assertTrue(removed.path("changes").get(0).path("before").asText().startsWith("expired"));
+    assertTrue(removed.path("backups").get(0).asText()
+        .equals("C:\\ProgramData\\azrdpfix\\backup\\" + Scripts.RUN_ID + "\\rdp-" + old + ".cer"));
+    assertEquals("changed", step(m, "restart-rdp-services").path("status").asText());
+    // The TermService restart already let Windows issue a fresh certificate.
+    assertEquals(Mode.HEALTHY_NLA, g.rdpBehaviour(NOW).mode());
+
+    g.restart(LATER);
+    assertEquals(Mode.HEALTHY_NLA, g.rdpBehaviour(LATER).mode());
+    JsonNode f = diagnose(g, LATER);
+    assertClean(f, LATER);
+    JsonNode fresh = f.path("certs").get(0);
+    assertNotEquals(old, fresh.path("tp").asText());
+    assertEquals("CN=web-01", fresh.path("subject").asText());
+    Instant notAfter = Instant.parse(fresh.path("notAfter").asText());
+    assertTrue(notAfter.isAfter(NOW.plus(Duration.ofDays(180))) && notAfter.isBefore(NOW.plus(Duration.ofDays(185))),
+        "Windows issues six months: " + notAfter);
+    assertTrue(f.path("machineKeys").path("grantsOk").asBoolean());
+  }
+
+  @Test
+  void removing_the_certificate_while_machinekeys_is_broken_only_logs_1057_again() {
+    GuestRuntime g = GuestCatalog.create("web-01", "headline", NOW);
+    JsonNode before = diagnose(g, NOW);
+    String old = before.path("certs").get(0).path("tp").asText();
+    JsonNode m = bundle(g, NOW, withThumbprints(old), "remove-rdp-certificates", "restart-rdp-services");
+    assertEquals("changed", m.path("status").asText());
+    JsonNode f = diagnose(g, NOW);
+    assertEquals(0, f.path("certCount").asInt(), "no certificate could be issued");
+    assertEquals(before.path("events").path("1057").asInt() + 1, f.path("events").path("1057").asInt());
+    assertEquals(Mode.CLOSE_AFTER_CLIENT_HELLO, g.rdpBehaviour(NOW).mode());
+    g.restart(LATER);
+    assertEquals(Mode.CLOSE_AFTER_CLIENT_HELLO, g.rdpBehaviour(LATER).mode());
+  }
+
+  @Test
+  void expired_certificate_is_replaced_once_deleted() {
+    GuestRuntime g = GuestCatalog.create("web-01", "expired-cert", NOW);
+    String old = diagnose(g, NOW).path("certs").get(0).path("tp").asText();
+    JsonNode m = bundle(g, NOW, withThumbprints(old), "remove-rdp-certificates", "restart-rdp-services");
+    assertEquals("changed", m.path("status").asText());
+    g.restart(LATER);
+    JsonNode f = diagnose(g, LATER);
+    assertClean(f, LATER);
+    assertEquals(1, f.path("certCount").asInt());
+    assertNotEquals(old, f.path("certs").get(0).path("tp").asText());
+  }
+
+  @Test
+  void machinekeys_acl_reset_makes_the_valid_certificate_usable_so_it_is_kept() {
+    GuestRuntime g = GuestCatalog.create("web-01", "machinekeys", NOW);
+    String tp = diagnose(g, NOW).path("certs").get(0).path("tp").asText();
+    JsonNode m = bundle(g, NOW, withThumbprints(tp), "reset-machinekeys-acl", "remove-rdp-certificates",
+        "restart-rdp-services");
+    assertEquals("certificate-healthy", step(m, "remove-rdp-certificates").path("findings").get(0).path("id").asText());
+    assertEquals("noop", step(m, "remove-rdp-certificates").path("status").asText());
+    g.restart(LATER);
+    JsonNode f = diagnose(g, LATER);
+    assertClean(f, LATER);
+    assertEquals(tp, f.path("certs").get(0).path("tp").asText());
+  }
+
+  @Test
+  void corrupt_machinekeys_need_the_rename_and_a_reapply() {
+    GuestRuntime g = GuestCatalog.create("web-01", "machinekeys-corrupt", NOW);
+    String tp = diagnose(g, NOW).path("certs").get(0).path("tp").asText();
+
+    // First the documented fix: it changes the ACL but the key files stay unreadable.
+    JsonNode first = bundle(g, NOW, RUN, "reset-machinekeys-acl", "restart-rdp-services");
+    assertEquals("changed", step(first, "reset-machinekeys-acl").path("status").asText());
+    g.restart(NOW.plusSeconds(60));
+    assertEquals(Mode.CLOSE_AFTER_CLIENT_HELLO, g.rdpBehaviour(NOW.plusSeconds(60)).mode());
+    JsonNode after = diagnose(g, NOW.plusSeconds(60));
+    assertTrue(after.path("machineKeys").path("grantsOk").asBoolean());
+    assertTrue(after.path("machineKeys").path("corrupt").asBoolean(), "now diagnose can tell: " + after);
+
+    // The escalation, in a second run.
+    String run2 = "20261123T051000Z-abc123";
+    JsonNode m = bundle(g, LATER, Map.of("RunId", run2, "Thumbprints", tp), "rename-machinekeys",
+        "remove-rdp-certificates", "restart-rdp-services");
+    assertEquals("changed", m.path("status").asText(), m.toString());
+    JsonNode rename = step(m, "rename-machinekeys");
+    assertEquals("C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys.azrdpfix-" + run2,
+        rename.path("backups").get(0).asText());
+    assertEquals("reapply-needed", rename.path("findings").get(0).path("id").asText());
+    assertTrue(g.agentReady(), "the agent notices only at the next restart");
+
+    g.restart(LATER.plusSeconds(60));
+    assertEquals(Mode.HEALTHY_NLA, g.rdpBehaviour(LATER.plusSeconds(60)).mode());
+    assertFalse(g.agentReady(), "its transport key went with the old folder");
+    g.reapply(LATER.plusSeconds(120));
+    assertTrue(g.agentReady());
+    JsonNode f = diagnose(g, LATER.plusSeconds(120));
+    assertClean(f, LATER);
+    assertTrue(f.path("machineKeys").path("isDefault").asBoolean());
+  }
+
+  @Test
+  void stopped_and_disabled_termservice_is_set_to_manual_and_started() {
+    GuestRuntime g = GuestCatalog.create("web-01", "termservice-stopped", NOW);
+    JsonNode m = bundle(g, NOW, RUN, "restart-rdp-services");
+    JsonNode s = step(m, "restart-rdp-services");
+    assertEquals("TermService start type", s.path("changes").get(0).path("what").asText());
+    assertEquals("Disabled", s.path("changes").get(0).path("before").asText());
+    assertEquals("Manual", s.path("changes").get(0).path("after").asText());
+    assertEquals(Mode.HEALTHY_NLA, g.rdpBehaviour(NOW).mode());
+    g.restart(LATER);
+    assertEquals(Mode.HEALTHY_NLA, g.rdpBehaviour(LATER).mode());
+    assertClean(diagnose(g, LATER), LATER);
+  }
+
+  @Test
+  void rdp_disabled_is_enabled_without_restart() {
+    GuestRuntime g = GuestCatalog.create("web-01", "rdp-disabled", NOW);
+    JsonNode s = step(bundle(g, NOW, RUN, "enable-remote-connections"), "enable-remote-connections");
+    assertEquals("Terminal Server\\fDenyTSConnections", s.path("changes").get(0).path("what").asText());
+    assertEquals("1", s.path("changes").get(0).path("before").asText());
+    assertTrue(s.path("backups").get(0).asText().endsWith("\\enable-remote-connections-Terminal_Server.reg"));
+    assertEquals(Mode.HEALTHY_NLA, g.rdpBehaviour(NOW).mode());
+    assertClean(diagnose(g, NOW), NOW);
+  }
+
+  @Test
+  void a_gpo_value_is_reported_not_fought() {
+    GuestRuntime g = GuestCatalog.create("web-01", "gpo-rdp-disabled", NOW);
+    JsonNode s = step(bundle(g, NOW, RUN, "enable-remote-connections"), "enable-remote-connections");
+    assertEquals("noop", s.path("status").asText());
+    assertEquals("gpo-controls-value", s.path("findings").get(0).path("id").asText());
+    assertEquals(Mode.REFUSED, g.rdpBehaviour(NOW).mode());
+  }
+
+  @Test
+  void firewall_rules_are_enabled_after_an_export() {
+    GuestRuntime g = GuestCatalog.create("web-01", "firewall", NOW);
+    JsonNode s = step(bundle(g, NOW, RUN, "enable-rdp-firewall-rules"), "enable-rdp-firewall-rules");
+    assertEquals(3, s.path("changes").size());
+    assertTrue(s.path("backups").get(0).asText().endsWith("\\firewall.wfw"));
+    assertEquals(Mode.HEALTHY_NLA, g.rdpBehaviour(NOW).mode());
+    assertClean(diagnose(g, NOW), NOW);
+  }
+
+  @Test
+  void tls_12_comes_back_only_after_a_restart() {
+    GuestRuntime g = GuestCatalog.create("web-01", "tls-disabled", NOW);
+    JsonNode s = step(bundle(g, NOW, RUN, "enable-tls-server"), "enable-tls-server");
+    assertEquals("Server\\Enabled", s.path("changes").get(0).path("what").asText());
+    assertEquals(Mode.TLS_ALERT, g.rdpBehaviour(NOW).mode(), "SCHANNEL reads its settings at boot");
+    g.restart(LATER);
+    assertEquals(Mode.HEALTHY_NLA, g.rdpBehaviour(LATER).mode());
+    JsonNode f = diagnose(g, LATER);
+    assertClean(f, LATER);
+    assertEquals(0, f.path("tls").path("1.0").asInt(), "TLS 1.0 stays off");
+  }
+
+  @Test
+  void resync_time_removes_the_skew() {
+    GuestRuntime g = GuestCatalog.create("web-01", "clock-skew", NOW);
+    JsonNode s = step(bundle(g, NOW, RUN, "resync-time"), "resync-time");
+    assertEquals("changed", s.path("status").asText());
+    assertEquals(Duration.ZERO, g.rdpBehaviour(NOW).clockSkew());
+    JsonNode f = diagnose(g, NOW);
+    assertEquals(NOW, Instant.parse(f.path("time").asText()));
+    assertEquals("Running", f.path("services").path("w32time").path("state").asText());
+  }
+
+  @Test
+  void a_second_run_of_the_same_repair_changes_nothing() {
+    GuestRuntime g = GuestCatalog.create("web-01", "headline", NOW);
+    String old = diagnose(g, NOW).path("certs").get(0).path("tp").asText();
+    String[] steps = {"reset-machinekeys-acl", "remove-rdp-certificates", "enable-remote-connections",
+        "enable-rdp-firewall-rules", "enable-tls-server", "clear-stale-binding"};
+    Map<String, String> p = Map.of("RunId", Scripts.RUN_ID, "Thumbprints", old, "Thumbprint", old);
+    JsonNode first = bundle(g, NOW, p, steps);
+    assertEquals("changed", first.path("status").asText());
+    JsonNode factsAfterFirst = GuestTestSupport.configuration(diagnose(g, NOW));
+    JsonNode second = bundle(g, NOW, p, steps);
+    assertEquals("noop", second.path("status").asText(), second.toString());
+    for (JsonNode s : second.path("steps")) {
+      assertEquals(0, s.path("changes").size(), s.toString());
+    }
+    assertEquals(factsAfterFirst, GuestTestSupport.configuration(diagnose(g, NOW)));
+  }
+}
