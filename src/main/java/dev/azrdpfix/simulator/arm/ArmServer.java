@@ -27,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -37,6 +38,7 @@ public final class ArmServer implements AutoCloseable {
   public static final String COMPUTE_API = "2025-04-01";
   public static final String NETWORK_API = "2025-03-01";
   static final int PAGE_SIZE = 10;
+  private static final int LOG_LIMIT = 100_000;
   private static final System.Logger LOG = System.getLogger("dev.azrdpfix.simulator");
   private static final String UNKNOWN_ROUTE = "InvalidResourceType";
   private static final String BAD_API_VERSION = "NoRegisteredProviderFound";
@@ -167,6 +169,9 @@ public final class ArmServer implements AutoCloseable {
       }
     } finally {
       synchronized (log) {
+        if (log.size() >= LOG_LIMIT) {
+          log.subList(0, LOG_LIMIT / 10).clear(); // a long `simulator serve` keeps only recent requests
+        }
         log.add(new ServedRequest(method, path, rawQuery == null ? "" : rawQuery, start, System.nanoTime(), status,
             route));
       }
@@ -230,7 +235,7 @@ public final class ArmServer implements AutoCloseable {
 
   // ---- routing
 
-  private record Route(String key, java.util.function.Supplier<Reply> handler) {}
+  private record Route(String key, Supplier<Reply> handler) {}
 
   /** Matches segments against a pattern where "*" captures; literals compare case-insensitively, as ARM does. */
   private static List<String> match(List<String> segs, String... pattern) {

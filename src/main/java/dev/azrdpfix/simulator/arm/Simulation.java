@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -113,9 +114,9 @@ public final class Simulation {
   }
 
   /** The guest of a Windows VM, restored or created on first use (creation is a state change). */
-  public java.util.Optional<GuestRuntime> guest(SimState s, Catalogue.Vm vm, Instant now) {
+  public Optional<GuestRuntime> guest(SimState s, Catalogue.Vm vm, Instant now) {
     if (!vm.windows()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     VmState v = s.vms.get(vm.key());
     if (v.guest == null) {
@@ -126,11 +127,11 @@ public final class Simulation {
         s.dirty = true;
       }
     }
-    return java.util.Optional.of(v.guest);
+    return Optional.of(v.guest);
   }
 
   /** The lifecycle operation in progress on a VM, if any (Run Command excluded). */
-  private java.util.Optional<Operation> lifecycleInProgress(SimState s, Catalogue.Vm vm) {
+  private Optional<Operation> lifecycleInProgress(SimState s, Catalogue.Vm vm) {
     return s.operations.stream()
         .filter(o -> o.inProgress() && o.vmKey.equals(vm.key()) && !o.kind.equals(RUN_COMMAND))
         .findFirst();
@@ -230,7 +231,7 @@ public final class Simulation {
     return o;
   }
 
-  public java.util.Optional<Operation> operation(SimState s, String id) {
+  public Optional<Operation> operation(SimState s, String id) {
     return s.operations.stream().filter(o -> o.id.equalsIgnoreCase(id)).findFirst();
   }
 

@@ -42,6 +42,7 @@ public final class StateStore {
   }
 
   /** Runs {@code work} on the current state and persists it if it changed. */
+  @SuppressWarnings("try") // the lock is held for the block's duration, not referenced in it
   public synchronized <R> R transact(Function<SimState, R> work) {
     if (file == null) {
       if (state == null) {
@@ -59,7 +60,7 @@ public final class StateStore {
       Files.createDirectories(file.getParent());
       Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
       try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-          FileLock ignored = channel.lock()) {
+          FileLock held = channel.lock()) {
         refresh();
         try {
           return work.apply(state);
