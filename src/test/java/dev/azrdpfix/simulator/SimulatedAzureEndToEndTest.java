@@ -1,0 +1,96 @@
+package dev.azrdpfix.simulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.azure.resourcemanager.compute.models.RunCommandResult;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.azrdpfix.core.probe.ProbeRequest;
+import dev.azrdpfix.core.probe.ProbeResult;
+import dev.azrdpfix.core.probe.ProbeVerdict;
+import dev.azrdpfix.probe.TcpRdpProber;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The production wiring: real simulated guests, real fake RDP listeners, the real probe and the real Azure SDK, all
+ * over loopback sockets.
+ */
+class SimulatedAzureEndToEndTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+  private SimulatedAzure sim;
+
+  @AfterEach
+  void stop() {
+    if (sim != null) {
+      sim.close();
+    }
+  }
+
+  private SimulatedAzure start() {
+    sim = SimulatedAzure.start(new SimulatedAzure.Options(dir.resolve("state.json"), "fast/4", null, 0));
+    return sim;
+  }
+
+  private ProbeResult probe(String ip) {
+    InetSocketAddress a = sim.rdpAddress(ip, 3389);
+    assertNotNull(a, ip);
+    return new TcpRdpProber().probe(new ProbeRequest(a.getHostString(), a.getPort(), Duration.ofMillis(1500),
+        Duration.ZERO, null));
+  }
+
+  private static List<String> template(String path) throws IOException {
+    try (InputStream in = SimulatedAzureEndToEndTest.class.getResourceAsStream("/dev/azrdpfix/templates/" + path)) {
+      assertNotNull(in, path);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+    }
+  }
+
+  @Test
+  void probeSeesHealthyFaultyAndUnreachableVms() {
+    start();
+    assertEquals(ProbeVerdict.OK, probe("203.0.113.11").verdict(), "healthy-01");
+    assertEquals(ProbeVerdict.TLS_HANDSHAKE_FAILED, probe("203.0.113.10").verdict(), "web-01: the 0x904 headline");
+    assertEquals(ProbeVerdict.TCP_TIMEOUT, probe("203.0.113.20").verdict(), "nsg-blocked-01 from the internet");
+    assertEquals(ProbeVerdict.OK, probe("10.10.2.4").verdict(), "nsg-blocked-01 from inside the VNet");
+    assertEquals(ProbeVerdict.TCP_TIMEOUT, probe("203.0.113.22").verdict(), "deallocated-01");
+  }
+
+  @Test
+  void diagnoseTemplateRunsInTheGuestThroughRunCommand() throws Exception {
+    SdkHarness sdk = new SdkHarness(start());
+    RunCommandResult r = sdk.compute.virtualMachines().runPowerShellScript("rg-prod", "web-01",
+        template("inspect/diagnose.ps1"), List.of());
+    List<String> stdout = r.value().get(0).message().lines().toList();
+    String marker = stdout.get(stdout.size() - 1);
+    assertTrue(marker.startsWith("AZRDPFIX-RESULT "), marker);
+    JsonNode result = JSON.readTree(marker.substring("AZRDPFIX-RESULT ".length()));
+    assertEquals("diagnose", result.path("id").asText());
+    assertEquals("ok", result.path("status").asText());
+    assertEquals("web-01", result.path("facts").path("certs").get(0).path("subject").asText().replace("CN=", ""));
+  }
+
+  @Test
+  void guestsSurviveARestartOfTheSimulator() {
+    start();
+    ProbeResult before = probe("203.0.113.11");
+    sim.close();
+    start();
+    ProbeResult after = probe("203.0.113.11");
+    assertEquals(ProbeVerdict.OK, after.verdict());
+    assertEquals(before.certificate().thumbprint(), after.certificate().thumbprint(),
+        "the same guest (and RDP certificate) is restored from the state file");
+  }
+}
