@@ -46,7 +46,7 @@ class ProbeRenderingTest {
       String text = ProbeText.render(ProbeFixtures.probe(server.port()));
       assertTrue(text.contains("  FAILED tls-handshake"), text);
       assertTrue(text.contains("Verdict: tls-handshake-failed - "), text);
-      assertTrue(text.strip().endsWith("1.0-1.2 server settings)."), text);
+      assertTrue(text.strip().endsWith("TLS 1.2 server enabled in SCHANNEL)."), text);
     }
   }
 
