@@ -9,9 +9,10 @@ import java.time.Duration;
 import java.util.Arrays;
 
 /**
- * Manual checks, not run by CI. {@code ManualProbeMain HOST PORT [THUMBPRINT]} probes a real server (e.g. xrdp on
- * 127.0.0.1) and prints the text and JSON; {@code ManualProbeMain --measure N} probes a healthy fake server N times
- * in-process and prints round trips and wall times.
+ * Manual checks, not run by CI. {@code ManualProbeMain HOST PORT [THUMBPRINT] [--json]} probes a real server (e.g.
+ * xrdp on 127.0.0.1) and prints the text (and JSON); {@code ManualProbeMain --measure N} probes a healthy fake server N
+ * times in-process and prints round trips and wall times; {@code ManualProbeMain --serve SECONDS} runs a healthy NLA
+ * fake server in this JVM and prints its port, for cold-start measurements from another JVM.
  */
 public final class ManualProbeMain {
   private ManualProbeMain() {}
@@ -22,10 +23,22 @@ public final class ManualProbeMain {
       measure(args.length > 1 ? Integer.parseInt(args[1]) : 20);
       return;
     }
-    ProbeResult r = new TcpRdpProber().probe(new ProbeRequest(args[0], Integer.parseInt(args[1]),
-        Duration.ofSeconds(5), Duration.ZERO, args.length > 2 ? args[2] : null));
+    if (args.length >= 2 && args[0].equals("--serve")) {
+      try (var server = new FakeRdpServer(() -> TestCertificates.behaviour(RdpBehaviour.Mode.HEALTHY_NLA))) {
+        System.out.println(server.port());
+        System.out.flush();
+        Thread.sleep(Long.parseLong(args[1]) * 1000);
+      }
+      return;
+    }
+    boolean json = Arrays.asList(args).contains("--json");
+    String[] rest = Arrays.stream(args).filter(a -> !a.equals("--json")).toArray(String[]::new);
+    ProbeResult r = new TcpRdpProber().probe(new ProbeRequest(rest[0], Integer.parseInt(rest[1]),
+        Duration.ofSeconds(5), Duration.ZERO, rest.length > 2 ? rest[2] : null));
     System.out.print(ProbeText.render(r));
-    System.out.println(ProbeJson.toJson(r));
+    if (json) {
+      System.out.println(ProbeJson.toJson(r));
+    }
   }
 
   private static void measure(int n) {

@@ -85,6 +85,7 @@ class ProbeRenderingTest {
       JsonNode tree = new ObjectMapper().readTree(json);
 
       assertEquals("negotiation-failed", tree.get("verdict").asText());
+      assertEquals("failed", tree.at("/stages/1/status").asText());
       assertEquals("SSL_CERT_NOT_ON_SERVER", tree.at("/negotiation/failureName").asText());
       assertTrue(tree.get("tls").isNull());
       assertEquals(r, ProbeJson.mapper().readValue(json, ProbeResult.class));
