@@ -24,6 +24,7 @@ final class Durations {
 
   /** {@link #human} with a sign: + when the server is ahead. */
   static String signed(long millis) {
-    return (millis < 0 ? "-" : "+") + human(millis);
+    // Below the display resolution the sign is noise: show +0.0 s, never -0.0 s.
+    return (millis <= -50 ? "-" : "+") + human(Math.abs(millis) < 50 ? 0 : millis);
   }
 }

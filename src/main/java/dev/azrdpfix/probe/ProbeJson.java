@@ -11,13 +11,16 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import dev.azrdpfix.core.probe.ProbeResult;
+import dev.azrdpfix.core.probe.ProbeStage;
 import dev.azrdpfix.core.probe.ProbeVerdict;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Locale;
 
 /**
  * JSON for probe results. A plain {@code ObjectMapper} already serialises {@link ProbeResult}; {@link #module()} only
- * writes verdicts as their kebab-case ids ("tls-handshake-failed"), the form the README documents.
+ * writes verdicts as their kebab-case ids ("tls-handshake-failed"), the form the README documents, and stage statuses
+ * in lower case ("ok", "warn", "failed").
  */
 public final class ProbeJson {
   private ProbeJson() {}
@@ -44,6 +47,23 @@ public final class ProbeJson {
           }
         }
         return v;
+      }
+    });
+    m.addSerializer(ProbeStage.Status.class, new JsonSerializer<>() {
+      @Override
+      public void serialize(ProbeStage.Status v, JsonGenerator g, SerializerProvider p) throws IOException {
+        g.writeString(v.name().toLowerCase(Locale.ROOT));
+      }
+    });
+    m.addDeserializer(ProbeStage.Status.class, new JsonDeserializer<>() {
+      @Override
+      public ProbeStage.Status deserialize(JsonParser p, DeserializationContext c) throws IOException {
+        String text = p.getValueAsString();
+        try {
+          return ProbeStage.Status.valueOf(text.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          return (ProbeStage.Status) c.handleWeirdStringValue(ProbeStage.Status.class, text, "not a stage status");
+        }
       }
     });
     return m;

@@ -37,20 +37,26 @@ public final class ProbeText {
     return switch (v) {
       case OK -> null;
       case HOST_NOT_FOUND -> "check the host name; `azrdpfix inspect VM` shows the VM's public IP and DNS label.";
-      case TCP_REFUSED -> "`azrdpfix repair VM` (starts TermService, enables RDP and its listener);"
-          + " `azrdpfix inspect VM` first if you are not sure of the port.";
-      case TCP_TIMEOUT -> "`azrdpfix inspect VM` (power state, public IP, NSG rules for 3389), then"
-          + " `azrdpfix repair VM` for the guest firewall.";
-      case NO_RESPONSE -> "`azrdpfix repair VM` (restarts a hung TermService); check nothing else owns the port.";
-      case NEGOTIATION_FAILED -> "`azrdpfix repair VM` (renews the RDP certificate, fixes MachineKeys permissions).";
-      case STANDARD_RDP_SECURITY_ONLY -> "`azrdpfix repair VM` (sets SecurityLayer back to Negotiate).";
-      case TLS_HANDSHAKE_FAILED -> "`azrdpfix repair VM` (RDP certificate, MachineKeys permissions, SCHANNEL TLS"
-          + " 1.0-1.2 server settings).";
-      case CERTIFICATE_EXPIRED -> "`azrdpfix repair VM` (renews the self-signed RDP certificate).";
-      case CERTIFICATE_NOT_YET_VALID -> "check the guest clock (`azrdpfix inspect VM`), then `azrdpfix repair VM`.";
+      case TCP_REFUSED -> "`azrdpfix inspect VM` to see whether TermService runs and RDP is enabled, then"
+          + " `azrdpfix repair VM` (enables remote connections, restarts the RDP services).";
+      case TCP_TIMEOUT -> "`azrdpfix inspect VM` (power state, public IP, NSG rules for the port, guest firewall),"
+          + " then `azrdpfix repair VM` for the guest firewall rules.";
+      case NO_RESPONSE -> "`azrdpfix repair VM` (restarts a hung TermService); `azrdpfix inspect VM` shows which"
+          + " process owns the port.";
+      case NEGOTIATION_FAILED -> "`azrdpfix repair VM` (replaces the unusable RDP certificate, resets the MachineKeys"
+          + " permissions).";
+      case STANDARD_RDP_SECURITY_ONLY -> "`azrdpfix inspect VM` shows SecurityLayer and whether a policy sets it;"
+          + " azrdpfix does not change SecurityLayer: set it back to 1 (Negotiate) or 2 (TLS) if TLS is wanted.";
+      case TLS_HANDSHAKE_FAILED -> "`azrdpfix repair VM` (RDP certificate and its key, MachineKeys permissions,"
+          + " TLS 1.2 server enabled in SCHANNEL).";
+      case CERTIFICATE_EXPIRED -> "`azrdpfix repair VM` (removes the expired certificate so Windows issues a fresh"
+          + " one).";
+      case CERTIFICATE_NOT_YET_VALID -> "`azrdpfix inspect VM` to compare the guest clock, then `azrdpfix repair VM`"
+          + " (resyncs time, replaces the certificate).";
       case CERTIFICATE_MISMATCH -> "TermService may still serve the old certificate: probe again after a restart,"
           + " or rerun `azrdpfix repair VM`.";
-      case CREDSSP_FAILED -> "`azrdpfix repair VM` (NLA/CredSSP settings); NTLM-restricting policies also cause this.";
+      case CREDSSP_FAILED -> "`azrdpfix inspect VM` (NLA setting, NTLM policy, guest clock); turning NLA off is a"
+          + " repair behind an explicit flag.";
       case PROTOCOL_ERROR -> "make sure the port is the VM's RDP listener (port forwarding, a proxy or another"
           + " service can answer instead).";
     };

@@ -148,9 +148,6 @@ public final class TcpRdpProber implements RdpProber {
       try {
         connect();
         negotiate();
-        if (negotiation.selectedProtocol() == X224.PROTOCOL_RDP) {
-          throw new IllegalStateException("unreachable: RDP security is classified in negotiate()");
-        }
         tlsSocket = handshake();
         ProbeFailure certificateProblem = checkCertificate(tlsSocket.getSession());
         ProbeFailure credsspProblem = null;

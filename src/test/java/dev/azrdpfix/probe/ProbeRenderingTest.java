@@ -46,7 +46,7 @@ class ProbeRenderingTest {
       String text = ProbeText.render(ProbeFixtures.probe(server.port()));
       assertTrue(text.contains("  FAILED tls-handshake"), text);
       assertTrue(text.contains("Verdict: tls-handshake-failed - "), text);
-      assertTrue(text.strip().endsWith("1.0-1.2 server settings)."), text);
+      assertTrue(text.strip().endsWith("TLS 1.2 server enabled in SCHANNEL)."), text);
     }
   }
 
@@ -85,6 +85,7 @@ class ProbeRenderingTest {
       JsonNode tree = new ObjectMapper().readTree(json);
 
       assertEquals("negotiation-failed", tree.get("verdict").asText());
+      assertEquals("failed", tree.at("/stages/1/status").asText());
       assertEquals("SSL_CERT_NOT_ON_SERVER", tree.at("/negotiation/failureName").asText());
       assertTrue(tree.get("tls").isNull());
       assertEquals(r, ProbeJson.mapper().readValue(json, ProbeResult.class));

@@ -288,6 +288,20 @@ class TcpRdpProberTest {
   }
 
   @Test
+  void unresolvable_host_is_host_not_found_without_any_lookup_traffic() {
+    // A malformed IPv6 literal fails inside InetAddress before any DNS query: the test stays off the network.
+    ProbeResult r = new TcpRdpProber().probe(loopbackHost("[::zz]"));
+
+    assertEquals(ProbeVerdict.HOST_NOT_FOUND, r.verdict(), r.summary());
+    assertEquals(List.of("tcp-connect"), stageNames(r));
+    assertTrue(r.summary().startsWith("cannot resolve [::zz]"), r.summary());
+  }
+
+  private static ProbeRequest loopbackHost(String host) {
+    return new ProbeRequest(host, 3389, ProbeFixtures.STAGE, Duration.ZERO, null);
+  }
+
+  @Test
   void bad_requests_are_usage_errors() {
     var prober = new TcpRdpProber();
     var badPort = assertThrows(AzrdpfixException.class,

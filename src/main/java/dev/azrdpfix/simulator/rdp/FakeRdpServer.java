@@ -286,14 +286,12 @@ public final class FakeRdpServer implements AutoCloseable {
       }
       case CLOSE_AFTER_CLIENT_HELLO -> {
         out.write(RdpServerMessages.connectionConfirm(RdpServerMessages.TYPE_RSP, 0x1F, tlsProtocol(offered)));
-        in.readNBytes(5);
+        // Read the whole ClientHello record: closing with unread data would make Linux send RST instead of FIN.
+        readTlsRecord(in);
       }
       case TLS_ALERT -> {
         out.write(RdpServerMessages.connectionConfirm(RdpServerMessages.TYPE_RSP, 0x1F, tlsProtocol(offered)));
-        byte[] header = in.readNBytes(5);
-        if (header.length == 5) {
-          in.readNBytes(((header[3] & 0xFF) << 8) | (header[4] & 0xFF));
-        }
+        readTlsRecord(in);
         // A fatal internal_error alert (TLS 1.2 record), what Schannel sends when it cannot build its credential.
         out.write(new byte[] {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x50});
         out.flush();
@@ -323,6 +321,14 @@ public final class FakeRdpServer implements AutoCloseable {
     s.setUseClientMode(false);
     s.startHandshake();
     return s;
+  }
+
+  /** Reads one TLS record (5-byte header, then its length). */
+  private static void readTlsRecord(InputStream in) throws IOException {
+    byte[] header = in.readNBytes(5);
+    if (header.length == 5) {
+      in.readNBytes(((header[3] & 0xFF) << 8) | (header[4] & 0xFF));
+    }
   }
 
   /** Reads and discards until the client closes (or the idle limit). */
