@@ -1,0 +1,116 @@
+package dev.azrdpfix.cli;
+
+import dev.azrdpfix.core.AzrdpfixException;
+import dev.azrdpfix.core.ExitCode;
+import dev.azrdpfix.simulator.SimulatedAzure;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code simulator serve|reset}: the simulated Azure behind --simulate, standalone or reset to its faults. */
+@Command(name = "simulator", mixinStandardHelpOptions = true,
+    description = "The simulated Azure behind --simulate: serve it for other clients, or reset it to its faults.",
+    subcommands = {SimulatorCommand.Serve.class, SimulatorCommand.Reset.class})
+public final class SimulatorCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  static Path stateFile(Environment env) {
+    return env.cacheDir().resolve("simulator").resolve("state.json");
+  }
+
+  /** Starts every simulated VM over again in its initial (faulty) state. */
+  @Command(name = "reset", mixinStandardHelpOptions = true,
+      description = "Forget all simulated changes: every VM starts again in its initial state.")
+  static final class Reset implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    private final Environment env;
+
+    Reset(Environment env) {
+      this.env = env;
+    }
+
+    @Override
+    public Integer call() {
+      Path state = stateFile(env);
+      SimulatedAzure.reset(state);
+      spec.commandLine().getOut().println("Simulated Azure reset: " + state + " removed; VMs start in their initial"
+          + " state.");
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+  }
+
+  /** Runs the simulator on loopback until Ctrl-C, printing how to connect. */
+  @Command(name = "serve", mixinStandardHelpOptions = true,
+      description = "Serve the simulated ARM API on 127.0.0.1 until Ctrl-C (prints endpoint, subscription, token and"
+          + " the CA certificate to trust).")
+  static final class Serve implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    private final Environment env;
+
+    @Option(names = "--port", paramLabel = "N", defaultValue = "0",
+        description = "TCP port on 127.0.0.1 (default: any free port).")
+    int port;
+
+    @Option(names = "--sim-latency", paramLabel = "PROFILE", defaultValue = "fast",
+        description = "fast, realistic, or realistic/N (default: ${DEFAULT-VALUE}).")
+    String latency;
+
+    @Option(names = "--sim-faults", paramLabel = "SPEC", description = "Fault injection, e.g. 429:vm-get:1.")
+    String faults;
+
+    Serve(Environment env) {
+      this.env = env;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+      if (port < 0 || port > 65535) {
+        throw AzrdpfixException.usage("--port " + port + " is not a TCP port: use 1-65535, or 0 for any free port.");
+      }
+      Path state = stateFile(env);
+      Path cert = state.resolveSibling("simulator-ca.pem");
+      SimulatedAzure sim = SimulatedAzure.start(new SimulatedAzure.Options(state, latency, faults, port));
+      Runtime.getRuntime().addShutdownHook(new Thread(sim::close)); // Ctrl-C stops it cleanly, state saved
+      PrintStream out = new PrintStream(new WriterStream(spec.commandLine().getOut()), true, StandardCharsets.UTF_8);
+      sim.printConnectionInfo(out, cert);
+      out.flush();
+      sim.awaitClose();
+      return 0;
+    }
+  }
+
+  /** Adapts the command's PrintWriter to the PrintStream the simulator prints to. */
+  private static final class WriterStream extends java.io.OutputStream {
+    private final java.io.PrintWriter w;
+
+    WriterStream(java.io.PrintWriter w) {
+      this.w = w;
+    }
+
+    @Override
+    public void write(int b) {
+      w.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      w.write(new String(b, off, len, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void flush() {
+      w.flush();
+    }
+  }
+}
