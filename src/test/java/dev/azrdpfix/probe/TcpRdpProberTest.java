@@ -20,11 +20,15 @@ import dev.azrdpfix.core.probe.ProbeVerdict;
 import dev.azrdpfix.simulator.rdp.FakeRdpServer;
 import dev.azrdpfix.simulator.rdp.RdpBehaviour;
 import dev.azrdpfix.simulator.rdp.RdpBehaviour.Mode;
+import dev.azrdpfix.simulator.rdp.RdpServerMessages;
+import dev.azrdpfix.simulator.rdp.ScriptedRdpServer;
 import dev.azrdpfix.simulator.rdp.TestCertificates;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 
 /** Every FakeRdpServer mode, over a real loopback socket, classified by the real prober. */
@@ -55,8 +59,32 @@ class TcpRdpProberTest {
       assertTrue(Math.abs(r.ntlm().clockSkewMillis()) < 5_000, "skew " + r.ntlm().clockSkewMillis());
       assertEquals(List.of(), r.warnings());
       assertEquals(1, server.connectionCount(), "a healthy server is classified in ONE connection");
-      assertTrue(r.roundTrips() >= 3 && r.roundTrips() <= 6, "round trips: " + r.roundTrips());
+      // CR/CC, TLS 1.3 (one flight, plus the compatibility ChangeCipherSpec turn), one CredSSP exchange.
+      assertEquals(4, r.roundTrips(), "round trips");
       assertEquals(1, r.attempts());
+    }
+  }
+
+  @Test
+  void tls_1_2_nla_server_is_ok_within_six_round_trips() throws Exception {
+    try (var server = new ScriptedRdpServer(c -> {
+      c.readRequest();
+      c.confirm(0x02);
+      SSLSocket s = c.tls(TestCertificates.valid(), "TLSv1.2");
+      RdpServerMessages.readTsRequest(s.getInputStream());
+      s.getOutputStream().write(RdpServerMessages.tsRequestWithToken(
+          RdpServerMessages.ntlmChallenge("db-02", Instant.now())));
+      s.getOutputStream().flush();
+      c.hold();
+    })) {
+      ProbeResult r = probe(server.port());
+
+      assertEquals(ProbeVerdict.OK, r.verdict(), r.summary());
+      assertEquals("TLSv1.2", r.tls().version());
+      assertEquals("HYBRID", r.negotiation().selectedProtocolName());
+      assertEquals("DB-02", r.ntlm().netbiosComputerName());
+      assertEquals(1 + 2 + 1, r.roundTrips(), "CR/CC, two TLS 1.2 round trips, one CredSSP exchange");
+      assertEquals(1, server.connectionCount());
     }
   }
 

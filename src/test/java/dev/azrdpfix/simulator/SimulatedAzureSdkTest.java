@@ -360,6 +360,28 @@ class SimulatedAzureSdkTest {
   }
 
   @Test
+  void injectedLatencyKeepsParallelRequestsInOneWave() throws Exception {
+    SdkHarness sdk = new SdkHarness(start("fast/4", "latency:300ms"));
+    String auth = "Bearer " + sim.accessToken();
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> calls = new java.util.ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      URI nsg = sim.armEndpoint().resolve("subscriptions/" + sim.subscriptionId() + "/resourceGroups/rg-prod/providers"
+          + "/Microsoft.Network/networkSecurityGroups/web-01-nsg?api-version=2025-03-01");
+      calls.add(sdk.raw.sendAsync(java.net.http.HttpRequest.newBuilder(nsg).header("Authorization", auth).build(),
+          HttpResponse.BodyHandlers.ofString()));
+    }
+    for (var c : calls) {
+      assertEquals(200, c.get().statusCode());
+    }
+    List<ServedRequest> served = sim.requests();
+    assertEquals(12, served.size());
+    long firstEnd = served.stream().mapToLong(ServedRequest::endNanos).min().orElseThrow();
+    long lastStart = served.stream().mapToLong(ServedRequest::startNanos).max().orElseThrow();
+    assertTrue(lastStart < firstEnd, "all 12 requests were in flight together (one wave)");
+    assertTrue(served.stream().allMatch(r -> r.endNanos() - r.startNanos() >= 300_000_000L), "latency applied");
+  }
+
+  @Test
   void invalidSpecsAreUsageErrors() {
     Path state = dir.resolve("state.json");
     AzrdpfixException fault = assertThrows(AzrdpfixException.class, () -> SimulatedAzure.start(

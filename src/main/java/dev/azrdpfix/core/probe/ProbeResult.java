@@ -12,7 +12,8 @@ import java.util.List;
  * @param port the probed TCP port
  * @param attempts how many connections were tried (more than one only with {@code waitFor})
  * @param elapsedMillis wall time of all attempts, backoff included
- * @param roundTrips network round trips of the last attempt after TCP connect (write then read = one)
+ * @param roundTrips write-then-read turns on the socket in the last attempt after TCP connect: an upper bound of the
+ *     network round trips (TLS 1.3's compatibility ChangeCipherSpec adds one turn that does not wait on the network)
  * @param stages the stages of the last attempt, in order (a stage never reached is absent)
  * @param negotiation what the X.224 Connection Confirm said, or null if none was parsed
  * @param tls the negotiated TLS version and cipher, or null if TLS did not complete

@@ -75,7 +75,8 @@ public final class ArmServer implements AutoCloseable {
     InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
     server = HttpsServer.create(new InetSocketAddress(loopback, Math.max(port, 0)), 64);
     server.setHttpsConfigurator(new HttpsConfigurator(ssl));
-    executor = Executors.newFixedThreadPool(8, r -> {
+    // Unbounded like ARM: injected latency must not turn the client's parallel requests into queued waves.
+    executor = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "azrdpfix-sim-arm");
       t.setDaemon(true);
       return t;
