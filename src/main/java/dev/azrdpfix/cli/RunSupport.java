@@ -4,6 +4,7 @@ import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.port.Confirmer;
 import dev.azrdpfix.core.probe.ProbeRequest;
+import dev.azrdpfix.core.probe.ProbeResult;
 import dev.azrdpfix.core.probe.RdpProber;
 import dev.azrdpfix.core.repair.RepairReport;
 import dev.azrdpfix.probe.TcpRdpProber;
@@ -51,8 +52,14 @@ final class RunSupport {
     }
     return request -> {
       InetSocketAddress a = session.probeAddress().apply(request.host(), request.port());
-      return base.probe(new ProbeRequest(a.getHostString(), a.getPort(), request.stageTimeout(), request.waitFor(),
-          request.expectedThumbprint()));
+      ProbeResult r = base.probe(new ProbeRequest(a.getHostString(), a.getPort(), request.stageTimeout(),
+          request.waitFor(), request.expectedThumbprint()));
+      // Report the VM's address, as on Azure; the loopback listener behind it is an implementation detail.
+      String vmAddress = request.host() + ":" + request.port();
+      String summary = r.summary() == null ? null
+          : r.summary().replace(a.getHostString() + ":" + a.getPort(), vmAddress);
+      return new ProbeResult(r.verdict(), summary, request.host(), request.port(), r.attempts(), r.elapsedMillis(),
+          r.roundTrips(), r.stages(), r.negotiation(), r.tls(), r.certificate(), r.ntlm(), r.warnings());
     };
   }
 

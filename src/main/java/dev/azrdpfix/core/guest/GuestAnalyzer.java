@@ -164,6 +164,19 @@ public final class GuestAnalyzer {
       return;
     }
     boolean keyEvidence = Boolean.FALSE.equals(mk.rdpKeyReadable()) || keyEventCount() > 0;
+    boolean aclSound = Boolean.TRUE.equals(mk.isDefault()) || Boolean.TRUE.equals(mk.grantsOk());
+    // After an ACL reset has removed the unreadable certificate, there is no key left to test; Windows failing to
+    // create a new self-signed certificate (1057) with a sound ACL is then the sign of a damaged key store.
+    boolean cannotCreate = aclSound && certCountKnownZero() && facts.eventCount("1057") > 0;
+    if (cannotCreate && !Boolean.TRUE.equals(mk.corrupt())) {
+      add("machinekeys-corrupt", Severity.CRITICAL, "Windows cannot create an RDP key although MachineKeys' ACL is"
+              + " sound: the key store is damaged",
+          "no certificate in Remote Desktop (certCount=0), machineKeys.sddl=" + mk.sddl() + ", events.1057="
+              + facts.eventCount("1057") + " (cannot create self-signed certificate)",
+          "Escalation: rename MachineKeys and reapply the VM (rename-machinekeys, needs --allow-machinekeys-rename);"
+              + " this orphans every machine key, see the report's rollback section.");
+      want(RENAME_MACHINEKEYS, Map.of(), "Windows cannot create a key in MachineKeys");
+    }
     if (Boolean.TRUE.equals(mk.corrupt())) {
       add("machinekeys-corrupt", Severity.CRITICAL, "The MachineKeys folder or the RDP key in it is damaged",
           mk.sddl() == null ? "machineKeys.corrupt=true, sddl=null (folder missing)"

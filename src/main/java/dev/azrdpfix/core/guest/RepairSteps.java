@@ -31,7 +31,8 @@ public final class RepairSteps {
       new StepInfo(CLEAR_STALE_BINDING, false, false, false, null),
       new StepInfo(RESET_MACHINEKEYS_ACL, false, true, false, null),
       new StepInfo(RENAME_MACHINEKEYS, true, true, true, "--allow-machinekeys-rename"),
-      new StepInfo(REMOVE_RDP_CERTIFICATES, true, false, false, null),
+      // Exported (.cer, and .pfx when the key allows) before deletion and re-imported by rollback: not destructive.
+      new StepInfo(REMOVE_RDP_CERTIFICATES, false, false, false, null),
       new StepInfo(ENABLE_TLS_SERVER, false, true, false, null),
       new StepInfo(ENABLE_REMOTE_CONNECTIONS, false, false, false, null),
       new StepInfo(ENABLE_RDP_FIREWALL_RULES, false, false, false, null),

@@ -137,13 +137,14 @@ public final class RepairWorkflow {
     progress.step("Restarting " + ref.display() + " through Azure...");
     run.ops.record("restart", "apply the repair (one restart)", () -> azure.restart(ref, request.vmTimeout()));
     boolean reapplied = false;
-    boolean agentReady = waitForVm(ref, request, "after the restart");
+    // After a MachineKeys rename the agent cannot come back before a reapply: wait only for the VM to run.
+    boolean agentReady = waitForVm(ref, request, "after the restart", !dx.requiresReapply());
     if (dx.requiresReapply() || !agentReady) {
       progress.step("Reapplying the VM model so the guest agent re-creates its transport certificate...");
       run.ops.record("reapply", dx.requiresReapply() ? "MachineKeys was renamed: the agent needs new keys"
           : "the agent did not come back Ready", () -> azure.reapply(ref, request.vmTimeout()));
       reapplied = true;
-      agentReady = waitForVm(ref, request, "after the reapply");
+      agentReady = waitForVm(ref, request, "after the reapply", true);
     }
     return verify(vm, request, agentReady, reapplied);
   }
@@ -179,7 +180,7 @@ public final class RepairWorkflow {
       }
       progress.step("Starting " + vm.name() + " through Azure...");
       run.ops.record("start", "the VM was " + vm.powerState(), () -> azure.start(vm.ref(), request.vmTimeout()));
-      if (!waitForVm(vm.ref(), request, "after the start")) {
+      if (!waitForVm(vm.ref(), request, "after the start", true)) {
         throw AzrdpfixException.precondition(vm.name() + " started but its guest agent did not become Ready within "
             + request.vmTimeout().toSeconds() + " s. Check boot diagnostics; repair offline with 'az vm repair'.");
       }
@@ -187,17 +188,20 @@ public final class RepairWorkflow {
     }
     if (!vm.agent().ready()) {
       throw AzrdpfixException.precondition("the guest agent of " + vm.name() + " is '" + vm.agent().displayStatus()
-          + "', so Run Command cannot reach the guest. Restart the VM ('az vm restart'), or repair offline with"
+          + "', so Run Command cannot reach the guest. Restart or reapply the VM ('az vm restart', 'az vm reapply'), or repair offline with"
           + " 'az vm repair create' or the Serial Console.");
     }
     return vm;
   }
 
-  /** Polls power state and agent until running and Ready, or the deadline. Returns whether the agent is Ready. */
-  private boolean waitForVm(VmRef ref, Request request, String when) {
+  /**
+   * Polls power state (and, if {@code needAgent}, the agent) until running (and Ready), or the deadline. Returns
+   * whether the agent is Ready.
+   */
+  private boolean waitForVm(VmRef ref, Request request, String when, boolean needAgent) {
     Instant deadline = clock.instant().plus(request.vmTimeout());
     Instant start = clock.instant();
-    return run.ops.record("wait", "VM running and agent Ready " + when, () -> {
+    return run.ops.record("wait", (needAgent ? "VM running and agent Ready " : "VM running ") + when, () -> {
       String last = "";
       while (true) {
         VmState s = azure.state(ref);
@@ -207,8 +211,8 @@ public final class RepairWorkflow {
               + " s)");
           last = now;
         }
-        if (s.running() && s.agentReady()) {
-          return true;
+        if (s.running() && (s.agentReady() || !needAgent)) {
+          return s.agentReady();
         }
         if (!clock.instant().isBefore(deadline)) {
           if (!s.running()) {
@@ -420,10 +424,10 @@ public final class RepairWorkflow {
     }
     progress.step("Restarting " + ref.display() + " through Azure...");
     run.ops.record("restart", "apply the rollback (one restart)", () -> azure.restart(ref, limits.vmTimeout()));
-    boolean ready = waitForVm(ref, limits, "after the restart");
+    boolean ready = waitForVm(ref, limits, "after the restart", true);
     if (!ready) {
       run.ops.record("reapply", "the agent did not come back Ready", () -> azure.reapply(ref, limits.vmTimeout()));
-      waitForVm(ref, limits, "after the reapply");
+      waitForVm(ref, limits, "after the reapply", true);
     }
     return run.finish(ExitCode.OK, "rolled back run " + runId + ": the VM is back in its before-state");
   }

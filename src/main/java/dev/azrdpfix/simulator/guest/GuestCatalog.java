@@ -61,7 +61,7 @@ public final class GuestCatalog {
             + "private key. The error code returned from the cryptographic module is 0x8009030D.");
       }
       case "machinekeys-corrupt" -> {
-        s.machineKeys.sddl = Acl.BROKEN_MACHINEKEYS_SDDL;
+        // The ACL is the default one, yet the key files are damaged: an ACL reset cannot help, only a new folder.
         s.machineKeys.corrupt = true;
         cert = w.addSelfSigned(t, t.plus(Duration.ofDays(182)));
         events(w, now, 1057, 2, "The RD Session Host Server has failed to create a new self signed certificate to be "
