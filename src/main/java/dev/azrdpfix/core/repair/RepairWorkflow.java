@@ -246,7 +246,7 @@ public final class RepairWorkflow {
     } else {
       note = "the guest agent did not come back Ready; verified from outside only";
     }
-    ProbeOutcome probe = probe(vm, request, facts);
+    ProbeOutcome probe = probe(vm, request, facts, request.probeWait());
     boolean guestClean = after.stream().noneMatch(Finding::blocksRdp) && facts != null;
     boolean ok = probe.result != null ? probe.result.ok() && (guestClean || facts == null) : guestClean;
     run.verification = new RepairReport.Verification(after, probe.result, probe.address,
@@ -263,7 +263,8 @@ public final class RepairWorkflow {
 
   private RepairReport nothingToRepair(VmSnapshot vm, Request request, GuestFacts facts) {
     progress.step("Nothing to repair inside the guest; checking RDP from outside...");
-    ProbeOutcome probe = probe(vm, request, facts);
+    // Nothing was restarted, so there is no boot window to wait through: one attempt tells.
+    ProbeOutcome probe = probe(vm, request, facts, Duration.ZERO);
     run.verification = new RepairReport.Verification(List.of(), probe.result, probe.address, probe.note);
     boolean azureBlocks = run.findingsBefore.stream().anyMatch(Finding::blocksRdp);
     if (probe.result != null && probe.result.ok()) {
@@ -283,7 +284,7 @@ public final class RepairWorkflow {
 
   private record ProbeOutcome(ProbeResult result, String address, String note) {}
 
-  private ProbeOutcome probe(VmSnapshot vm, Request request, GuestFacts facts) {
+  private ProbeOutcome probe(VmSnapshot vm, Request request, GuestFacts facts, Duration wait) {
     VmSnapshot.NicInfo nic = vm.primaryNic();
     String ip = null;
     if (nic != null) {
@@ -301,7 +302,7 @@ public final class RepairWorkflow {
     String expected = expectedThumbprint(facts);
     String target = ip + ":" + port;
     progress.step("Probing RDP at " + target + " (X.224, TLS, certificate, CredSSP)...");
-    ProbeRequest pr = new ProbeRequest(ip, port, request.probeTimeout(), request.probeWait(), expected);
+    ProbeRequest pr = new ProbeRequest(ip, port, request.probeTimeout(), wait, expected);
     ProbeResult result = run.ops.record("probe", "RDP handshake from outside to " + target, () -> prober.probe(pr),
         r -> null);
     return new ProbeOutcome(result, target, null);

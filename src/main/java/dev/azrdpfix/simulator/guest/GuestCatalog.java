@@ -12,7 +12,8 @@ import java.util.List;
 public final class GuestCatalog {
   /** Fault ids {@link #create} knows. */
   public static final List<String> FAULTS =
-      List.of("healthy", "headline", "expired-cert", "machinekeys", "machinekeys-corrupt", "termservice-stopped",
+      List.of("healthy", "headline", "expired-cert", "machinekeys", "machinekeys-corrupt", "machinekeys-corrupt-acl",
+          "termservice-stopped",
           "rdp-disabled", "firewall", "tls-disabled", "clock-skew", "gpo-rdp-disabled");
 
   private GuestCatalog() {}
@@ -20,7 +21,8 @@ public final class GuestCatalog {
   /**
    * The guest of a catalogue VM in its initial state. {@code fault} is the catalogue's fault id, e.g. "headline",
    * "healthy", "expired-cert", "machinekeys", "machinekeys-corrupt", "termservice-stopped", "rdp-disabled",
-   * "firewall", "tls-disabled", "clock-skew" (and "gpo-rdp-disabled": a domain GPO denies RDP).
+   * "firewall", "tls-disabled", "clock-skew" (and "gpo-rdp-disabled": a domain GPO denies RDP;
+   * "machinekeys-corrupt-acl": a corrupt key store hidden behind a broken ACL).
    *
    * @throws IllegalArgumentException for an unknown fault id
    */
@@ -60,8 +62,13 @@ public final class GuestCatalog {
         events(w, now, 36870, 12, "A fatal error occurred when attempting to access the TLS server credential "
             + "private key. The error code returned from the cryptographic module is 0x8009030D.");
       }
-      case "machinekeys-corrupt" -> {
-        // The ACL is the default one, yet the key files are damaged: an ACL reset cannot help, only a new folder.
+      case "machinekeys-corrupt", "machinekeys-corrupt-acl" -> {
+        // machinekeys-corrupt: the ACL is the default one, yet the key files are damaged, so diagnosis sees the
+        // corruption at once. machinekeys-corrupt-acl: the ACL is broken too, which hides the corruption until an
+        // ACL reset (the two-run escalation).
+        if (fault.equals("machinekeys-corrupt-acl")) {
+          s.machineKeys.sddl = Acl.BROKEN_MACHINEKEYS_SDDL;
+        }
         s.machineKeys.corrupt = true;
         cert = w.addSelfSigned(t, t.plus(Duration.ofDays(182)));
         events(w, now, 1057, 2, "The RD Session Host Server has failed to create a new self signed certificate to be "

@@ -65,7 +65,8 @@ class GuestAnalyzerTest {
     assertTrue(finding(d, "rdp-certificate-expired").evidence().contains(TP));
     assertEquals(List.of("reset-machinekeys-acl", "remove-rdp-certificates", "restart-rdp-services"), d.planIds());
     assertEquals(Map.of("Thumbprints", TP), step(d, "remove-rdp-certificates").params());
-    assertTrue(step(d, "remove-rdp-certificates").destructive());
+    // Exported first and re-imported by rollback, so it needs no flag of its own.
+    assertFalse(step(d, "remove-rdp-certificates").destructive());
     assertTrue(step(d, "reset-machinekeys-acl").requiresReboot());
     assertTrue(d.blocksRdp());
     assertFalse(d.requiresReapply());

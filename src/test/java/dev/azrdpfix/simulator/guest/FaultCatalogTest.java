@@ -113,10 +113,10 @@ class FaultCatalogTest {
 
   @Test
   void corrupt_machinekeys_look_like_an_acl_problem_until_the_acl_is_sound() {
-    JsonNode f = facts("machinekeys-corrupt");
+    JsonNode f = facts("machinekeys-corrupt-acl");
     assertFalse(f.path("machineKeys").path("corrupt").asBoolean(), "diagnose cannot tell while the ACL is broken");
     assertFalse(f.path("machineKeys").path("rdpKeyReadable").asBoolean());
-    assertEquals(Mode.CLOSE_AFTER_CLIENT_HELLO, mode("machinekeys-corrupt"));
+    assertEquals(Mode.CLOSE_AFTER_CLIENT_HELLO, mode("machinekeys-corrupt-acl"));
   }
 
   @Test

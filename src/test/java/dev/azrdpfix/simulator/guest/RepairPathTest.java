@@ -106,7 +106,7 @@ class RepairPathTest {
 
   @Test
   void corrupt_machinekeys_need_the_rename_and_a_reapply() {
-    GuestRuntime g = GuestCatalog.create("web-01", "machinekeys-corrupt", NOW);
+    GuestRuntime g = GuestCatalog.create("web-01", "machinekeys-corrupt-acl", NOW);
     String tp = diagnose(g, NOW).path("certs").get(0).path("tp").asText();
 
     // First the documented fix: it changes the ACL but the key files stay unreadable.

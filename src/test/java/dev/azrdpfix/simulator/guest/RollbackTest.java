@@ -99,7 +99,7 @@ class RollbackTest {
 
   @Test
   void rename_rollback_puts_the_old_machinekeys_folder_back() {
-    GuestRuntime g = GuestCatalog.create("web-01", "machinekeys-corrupt", NOW);
+    GuestRuntime g = GuestCatalog.create("web-01", "machinekeys-corrupt-acl", NOW);
     bundle(g, NOW, RUN, "rename-machinekeys", "restart-rdp-services");
     g.restart(T1);
     assertFalse(g.agentReady());

@@ -90,7 +90,7 @@ class ToolPipelineTest {
    */
   @org.junit.jupiter.api.Test
   void corrupt_machinekeys_after_the_first_round_show_as_no_certificate_and_rising_1057() {
-    GuestRuntime g = GuestCatalog.create("web-01", "machinekeys-corrupt", NOW);
+    GuestRuntime g = GuestCatalog.create("web-01", "machinekeys-corrupt-acl", NOW);
     TemplateResult diag = run(g, CATALOG.prepare("diagnose", Map.of()), NOW);
     GuestDiagnosis d = GuestAnalyzer.analyze(diag.facts(), NOW, NOW, new RepairOptions(true, false, Set.of()));
     List<StepCall> calls = new ArrayList<>();
@@ -108,5 +108,30 @@ class ToolPipelineTest {
     assertTrue(f.path("machineKeys").path("rdpKeyReadable").isNull());
     assertTrue(f.path("events").path("1057").asInt() >= 4, f.toString());
     assertEquals(Mode.CLOSE_AFTER_CLIENT_HELLO, g.rdpBehaviour(later).mode());
+  }
+
+  @org.junit.jupiter.api.Test
+  void after_an_acl_reset_the_analyzer_escalates_a_hidden_corrupt_key_store_to_the_rename() {
+    GuestRuntime g = GuestCatalog.create("web-01", "machinekeys-corrupt-acl", NOW);
+    TemplateResult diag = run(g, CATALOG.prepare("diagnose", Map.of()), NOW);
+    GuestDiagnosis first = GuestAnalyzer.analyze(diag.facts(), NOW, NOW, RepairOptions.defaults());
+    assertFalse(first.planIds().contains("rename-machinekeys"), "the broken ACL hides the corruption at first");
+    List<StepCall> calls = new ArrayList<>();
+    for (PlannedStep s : first.plan()) {
+      Map<String, String> p = new HashMap<>(s.params());
+      p.put("RunId", Scripts.RUN_ID);
+      calls.add(new StepCall(s.templateId(), p));
+    }
+    assertFalse(run(g, CATALOG.bundle(calls), NOW).failed());
+    Instant later = NOW.plus(Duration.ofMinutes(3));
+    g.restart(later);
+    TemplateResult again = run(g, CATALOG.prepare("diagnose", Map.of()), later);
+    GuestDiagnosis second = GuestAnalyzer.analyze(again.facts(), later, later, RepairOptions.defaults());
+    assertTrue(second.findings().stream().anyMatch(f -> f.id().equals("machinekeys-corrupt")), second.toString());
+    assertTrue(second.blockedSteps().stream().anyMatch(b -> b.contains("--allow-machinekeys-rename")),
+        second.toString());
+    GuestDiagnosis allowed = GuestAnalyzer.analyze(again.facts(), later, later, new RepairOptions(true, false,
+        Set.of()));
+    assertTrue(allowed.planIds().contains("rename-machinekeys"), allowed.planIds().toString());
   }
 }
