@@ -1,0 +1,156 @@
+package dev.azrdpfix.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.azrdpfix.testing.CliRun;
+import dev.azrdpfix.testing.CliRun.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * {@code repair}, {@code inspect} and {@code rollback} end to end against the simulated Azure: real Azure SDK over
+ * HTTPS on loopback, the shipped templates interpreted by the simulated guests, a real probe over a real socket.
+ */
+class SimulatedRepairTest {
+  @TempDir Path home;
+
+  Result azrdpfix(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    if (!all.get(0).equals("explain")) {
+      all.addAll(List.of("--simulate", "--sim-latency", "fast/4"));
+    }
+    return CliRun.run(Map.of(), home, all.toArray(String[]::new));
+  }
+
+  Result repair(String vm, String... extra) {
+    List<String> all = new ArrayList<>(List.of("repair", vm, "--probe-timeout", "2s", "--probe-wait", "20s"));
+    all.addAll(List.of(extra));
+    return azrdpfix(all.toArray(String[]::new));
+  }
+
+  static JsonNode json(Result r) throws Exception {
+    return new ObjectMapper().readTree(r.out());
+  }
+
+  static List<String> kinds(JsonNode report) {
+    List<String> kinds = new ArrayList<>();
+    report.path("operations").forEach(o -> kinds.add(o.path("kind").asText()));
+    return kinds;
+  }
+
+  @Test
+  void web01_is_repaired_end_to_end_then_rolled_back() throws Exception {
+    azrdpfix("inspect", "web-01").expectExit(5);
+
+    Result dry = repair("web-01", "--dry-run").expectExit(0);
+    assertTrue(dry.out().contains("----- begin script -----"), dry::toString);
+    assertTrue(dry.out().contains("# >>> azrdpfix-step reset-machinekeys-acl"), dry::toString);
+    azrdpfix("inspect", "web-01").expectExit(5); // the dry run changed nothing
+
+    Result unconfirmed = repair("web-01").expectExit(6);
+    assertTrue(unconfirmed.oneLineError().contains("--yes"), unconfirmed::toString);
+    azrdpfix("inspect", "web-01").expectExit(5); // neither did the refused run
+
+    Path reportFile = home.resolve("out/report.json");
+    Result r = repair("web-01", "--yes", "--output", "json", "--report", reportFile.toString()).expectExit(0);
+    JsonNode report = json(r);
+    List<String> kinds = kinds(report);
+    int restart = kinds.indexOf("restart");
+    assertEquals(2, kinds.subList(0, restart).stream().filter("run-command"::equals).count(), kinds.toString());
+    assertEquals(1, kinds.stream().filter("restart"::equals).count(), kinds.toString());
+    assertEquals("ok", report.path("verification").path("probe").path("verdict").asText(), r::toString);
+    assertEquals("203.0.113.10:3389", report.path("verification").path("probedAddress").asText());
+    report.path("operations").forEach(o -> {
+      if (o.path("kind").asText().equals("run-command")) {
+        assertTrue(o.path("sha256").asText().matches("[0-9a-f]{64}"), o.toString());
+      }
+    });
+    assertTrue(report.path("backups").size() >= 2, report.path("backups").toString());
+    assertEquals(report.toString(), new ObjectMapper().readTree(Files.readString(reportFile)).toString());
+    String md = Files.readString(home.resolve("out/report.md"));
+    assertTrue(md.contains("## Azure operations") && md.contains("azrdpfix rollback rg-prod/web-01 --run "), md);
+
+    azrdpfix("inspect", "web-01").expectExit(0);
+    Result rb = azrdpfix("rollback", "web-01", "--yes", "--output", "json").expectExit(0);
+    assertTrue(json(rb).path("outcome").asText().contains(report.path("runId").asText()), rb::toString);
+    Result after = azrdpfix("inspect", "web-01", "--output", "json").expectExit(5);
+    List<String> ids = new ArrayList<>();
+    json(after).path("findings").forEach(f -> ids.add(f.path("id").asText()));
+    assertTrue(ids.contains("machinekeys-acl-not-default"), ids.toString());
+  }
+
+  @ParameterizedTest(name = "{0} is repaired")
+  @CsvSource({"expired-cert-01, 5", "machinekeys-01, 5", "termservice-stopped-01, 5", "rdp-disabled-01, 5",
+      "firewall-01, 5", "tls-disabled-01, 5",
+      // A skewed clock is a warning (NLA still works on a standalone VM) that repair still fixes.
+      "clock-skew-01, 0"})
+  void each_single_fault_vm_is_repaired_with_two_run_commands_and_one_restart(String vm, int before)
+      throws Exception {
+    azrdpfix("inspect", vm).expectExit(before);
+    JsonNode report = json(repair(vm, "--yes", "--output", "json").expectExit(0));
+    List<String> kinds = kinds(report);
+    assertEquals(1, kinds.stream().filter("restart"::equals).count(), kinds.toString());
+    assertEquals(2, kinds.subList(0, kinds.indexOf("restart")).stream().filter("run-command"::equals).count());
+    assertFalse(report.path("plan").isEmpty());
+    Result after = azrdpfix("inspect", vm, "--output", "json").expectExit(0);
+    json(after).path("findings").forEach(f -> assertFalse(f.path("id").asText().equals("clock-skew"), f.toString()));
+  }
+
+  @Test
+  void a_corrupt_key_store_needs_the_explicit_flag_then_a_reapply() throws Exception {
+    Result refused = repair("machinekeys-corrupt-01", "--yes").expectExit(4);
+    assertTrue(refused.oneLineError().contains("--allow-machinekeys-rename"), refused::toString);
+    JsonNode report = json(repair("machinekeys-corrupt-01", "--yes", "--allow-machinekeys-rename", "--output",
+        "json").expectExit(0));
+    List<String> kinds = kinds(report);
+    assertTrue(kinds.indexOf("reapply") > kinds.indexOf("restart"), kinds.toString());
+    azrdpfix("inspect", "machinekeys-corrupt-01").expectExit(0);
+  }
+
+  @ParameterizedTest(name = "{0}: exit {1}")
+  @CsvSource(delimiter = '|', value = {
+      "nsg-blocked-01 | 5 | does not change NSGs",
+      "agent-down-01 | 4 | guest agent",
+      "deallocated-01 | 4 | --start",
+      "linux-01 | 4 | not Windows",
+      "app-01 | 2 | rg-blue, rg-green",
+  })
+  void refuses_with_the_right_reason(String vm, int exit, String reason) {
+    Result r = repair(vm, "--yes").expectExit(exit);
+    assertTrue(r.oneLineError().contains(reason), r::toString);
+  }
+
+  @Test
+  void healthy_and_private_vms_need_nothing() throws Exception {
+    JsonNode healthy = json(repair("healthy-01", "--yes", "--output", "json").expectExit(0));
+    assertFalse(kinds(healthy).contains("restart"));
+    assertEquals("ok", healthy.path("verification").path("probe").path("verdict").asText());
+    JsonNode priv = json(repair("private-01", "--yes", "--output", "json").expectExit(0));
+    assertTrue(priv.path("outcome").asText().contains("--via-private-ip"), priv.toString());
+  }
+
+  @Test
+  void a_deallocated_vm_is_started_when_asked() throws Exception {
+    JsonNode report = json(repair("deallocated-01", "--yes", "--start", "--output", "json").expectExit(0));
+    assertEquals("start", kinds(report).get(1), kinds(report).toString());
+  }
+
+  @Test
+  void a_run_command_already_in_progress_is_reported_and_nothing_changes() {
+    Result r = azrdpfix("repair", "web-01", "--yes", "--sim-faults", "409:runcommand:1");
+    r.expectExit(4);
+    assertTrue(r.oneLineError().contains("Run Command"), r::toString);
+    azrdpfix("inspect", "web-01").expectExit(5);
+  }
+}
