@@ -9,6 +9,6 @@ if not exist "%JAR%" (
 )
 set "JAVA_CMD=java"
 if defined JAVA_HOME set "JAVA_CMD=%JAVA_HOME%\bin\java"
-if not defined AZRDPFIX_JAVA_OPTS set "AZRDPFIX_JAVA_OPTS=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+if not defined AZRDPFIX_JAVA_OPTS set "AZRDPFIX_JAVA_OPTS=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData"
 "%JAVA_CMD%" %AZRDPFIX_JAVA_OPTS% -jar "%JAR%" %*
 exit /b %ERRORLEVEL%

@@ -10,8 +10,6 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    // Before any TLS is set up: lets the probe diagnose TLS 1.0/1.1-only RDP servers. The Azure client pins TLS 1.2+.
-    dev.azrdpfix.probe.TlsPolicy.relaxForProbing();
     PrintWriter out = new PrintWriter(System.out, false, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, false, StandardCharsets.UTF_8);
     System.exit(Cli.run(args, out, err, Environment.system()));

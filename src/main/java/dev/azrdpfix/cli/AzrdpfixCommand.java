@@ -8,9 +8,6 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Diagnose, repair and prove Remote Desktop on Windows Azure VMs.",
-    subcommands = {InspectCommand.class, RepairCommand.class, RollbackCommand.class, ProbeCommand.class,
-        ExplainCommand.class, TemplatesCommand.class, SimulatorCommand.class,
-        picocli.CommandLine.HelpCommand.class},
     footer = {"%nStart with: azrdpfix inspect web-01 --simulate   (no Azure account needed)"})
 public final class AzrdpfixCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -39,6 +39,9 @@ final class AzureSession implements AutoCloseable {
   }
 
   static AzureSession open(AzureOptions o, Environment env, Progress progress, String vmText) {
+    // Before the first TLS use in this JVM: lets the probe diagnose TLS 1.0/1.1-only RDP servers after a repair.
+    // The Azure client pins TLS 1.2+ itself, so only the probe's own sockets ever offer the old versions.
+    dev.azrdpfix.probe.TlsPolicy.relaxForProbing();
     AzureSettings.Cloud cloud = o.cloud();
     AzureSettings.AuthMode auth = o.authMode();
     String fromId = subscriptionInResourceId(vmText);

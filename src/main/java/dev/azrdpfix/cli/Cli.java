@@ -14,8 +14,42 @@ import picocli.CommandLine;
 public final class Cli {
   private Cli() {}
 
+  /** The subcommands, in help order. */
+  private static final Map<String, Class<?>> SUBCOMMANDS = new LinkedHashMap<>();
+
+  static {
+    SUBCOMMANDS.put("inspect", InspectCommand.class);
+    SUBCOMMANDS.put("repair", RepairCommand.class);
+    SUBCOMMANDS.put("rollback", RollbackCommand.class);
+    SUBCOMMANDS.put("probe", ProbeCommand.class);
+    SUBCOMMANDS.put("explain", ExplainCommand.class);
+    SUBCOMMANDS.put("templates", TemplatesCommand.class);
+    SUBCOMMANDS.put("simulator", SimulatorCommand.class);
+  }
+
   public static CommandLine create(PrintWriter out, PrintWriter err, Environment env) {
-    CommandLine cl = new CommandLine(new AzrdpfixCommand(), new CommandFactory(env));
+    return create(out, err, env, new String[0]);
+  }
+
+  /**
+   * Builds the command line. When the first argument names a subcommand, only that one is modelled: picocli builds
+   * every registered command's model eagerly, and skipping the others keeps {@code explain} and {@code probe} quick
+   * to start. Help and unknown commands get the full list.
+   */
+  public static CommandLine create(PrintWriter out, PrintWriter err, Environment env, String[] args) {
+    CommandLine.IFactory factory = new CommandFactory(env);
+    CommandLine cl = new CommandLine(new AzrdpfixCommand(), factory);
+    String first = args.length > 0 ? args[0] : null;
+    if (first != null && SUBCOMMANDS.containsKey(first)) {
+      cl.addSubcommand(first, new CommandLine(SUBCOMMANDS.get(first), factory));
+    } else if (first == null || first.startsWith("-") && !first.equals("-h") && !first.equals("--help")) {
+      // --version and friends need no subcommand model at all.
+      if (first == null || !(first.equals("-V") || first.equals("--version"))) {
+        addAll(cl, factory);
+      }
+    } else {
+      addAll(cl, factory);
+    }
     cl.setOut(out);
     cl.setErr(err);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -23,7 +57,9 @@ public final class Cli {
     cl.setParameterExceptionHandler(Cli::handleParameterException);
     Map<String, String> codes = new LinkedHashMap<>();
     for (ExitCode c : ExitCode.values()) {
-      codes.put(String.format("%3d", c.code()), c.description());
+      // Plain padding: String.format would load the locale machinery and cost ~40 ms of every start.
+      String n = Integer.toString(c.code());
+      codes.put("   ".substring(Math.min(3, n.length())) + n, c.description());
     }
     cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
     for (CommandLine sub : cl.getSubcommands().values()) {
@@ -32,8 +68,13 @@ public final class Cli {
     return cl;
   }
 
+  private static void addAll(CommandLine cl, CommandLine.IFactory factory) {
+    SUBCOMMANDS.forEach((name, type) -> cl.addSubcommand(name, new CommandLine(type, factory)));
+    cl.addSubcommand("help", new CommandLine(CommandLine.HelpCommand.class, factory));
+  }
+
   public static int run(String[] args, PrintWriter out, PrintWriter err, Environment env) {
-    int code = create(out, err, env).execute(args);
+    int code = create(out, err, env, args).execute(args);
     out.flush();
     err.flush();
     return code;

@@ -7,6 +7,7 @@ import dev.azrdpfix.core.probe.ProbeResult;
 import dev.azrdpfix.probe.ProbeJson;
 import dev.azrdpfix.probe.ProbeText;
 import dev.azrdpfix.probe.TcpRdpProber;
+import dev.azrdpfix.probe.TlsPolicy;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -71,6 +72,7 @@ public final class ProbeCommand implements Callable<Integer> {
             + " give 40 hex digits as Windows shows them.");
       }
     }
+    TlsPolicy.relaxForProbing(); // before any TLS: TLS 1.0/1.1-only servers are diagnosed, not misreported
     ProbeResult r = new TcpRdpProber().probe(new ProbeRequest(host, port, timeout, wait, tp));
     var out = spec.commandLine().getOut();
     if (output.json()) {

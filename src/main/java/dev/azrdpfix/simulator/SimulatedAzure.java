@@ -214,6 +214,14 @@ public final class SimulatedAzure implements AutoCloseable {
         + "   (loopback test token, valid only for this simulator)");
     out.println("  api-versions: compute " + ArmServer.COMPUTE_API + ", network " + ArmServer.NETWORK_API);
     out.println("  trust CA:     " + certificateFile.toAbsolutePath() + " (SAN localhost, 127.0.0.1, ::1)");
+    out.println("  RDP listeners (the VM's public IP:3389 as seen from outside, served on loopback):");
+    for (Catalogue.Vm vm : Catalogue.standard().vms()) {
+      if (vm.windows() && vm.publicIp() != null) {
+        InetSocketAddress a = rdpAddress(vm.publicIp(), Catalogue.RDP_PORT);
+        out.println("    " + vm.resourceGroup() + "/" + vm.name() + " " + vm.publicIp() + ":" + Catalogue.RDP_PORT
+            + " -> " + a.getHostString() + ":" + a.getPort());
+      }
+    }
     out.print(certificatePem());
   }
 
