@@ -3,15 +3,12 @@ package dev.azrdpfix.cli;
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.model.VmRef;
-import dev.azrdpfix.core.port.Sleeper;
 import dev.azrdpfix.core.repair.RepairReport;
 import dev.azrdpfix.core.repair.RepairWorkflow;
 import dev.azrdpfix.report.Json;
 import dev.azrdpfix.report.RepairOutput;
 import dev.azrdpfix.template.TemplateCatalog;
-import dev.azrdpfix.template.TemplateGuestChannel;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,16 +30,11 @@ public final class RepairCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin AzureOptions azure;
   @Mixin OutputOptions output;
+  @Mixin ChangeOptions change;
   private final Environment env;
 
   @Parameters(paramLabel = "VM", description = "NAME, RG/NAME or a full resource ID.")
   String vm;
-
-  @Option(names = "--dry-run", description = "Show the plan and the exact scripts; change nothing.")
-  boolean dryRun;
-
-  @Option(names = {"-y", "--yes"}, description = "Apply without asking (for automation).")
-  boolean yes;
 
   @Option(names = "--steps", paramLabel = "IDS", split = ",",
       description = "Run only these steps (ids from 'azrdpfix templates list'), in the documented order.")
@@ -65,9 +57,6 @@ public final class RepairCommand implements Callable<Integer> {
   @Option(names = "--rdp-port", paramLabel = "PORT", description = "RDP port to probe (default: the guest's).")
   Integer rdpPort;
 
-  @Option(names = "--report", paramLabel = "FILE", description = "Write the JSON report here and Markdown beside it.")
-  Path report;
-
   @Option(names = "--probe-timeout", paramLabel = "DURATION", defaultValue = "5s",
       converter = DurationConverter.class, description = "Per-stage probe timeout (default: ${DEFAULT-VALUE}).")
   Duration probeTimeout;
@@ -75,10 +64,6 @@ public final class RepairCommand implements Callable<Integer> {
   @Option(names = "--probe-wait", paramLabel = "DURATION", defaultValue = "3m", converter = DurationConverter.class,
       description = "Keep probing after the restart until RDP answers or this passes (default: ${DEFAULT-VALUE}).")
   Duration probeWait;
-
-  @Option(names = "--vm-timeout", paramLabel = "DURATION", defaultValue = "15m", converter = DurationConverter.class,
-      description = "Longest wait for the VM and its agent after a restart (default: ${DEFAULT-VALUE}).")
-  Duration vmTimeout;
 
   public RepairCommand(Environment env) {
     this.env = env;
@@ -106,17 +91,12 @@ public final class RepairCommand implements Callable<Integer> {
     var err = spec.commandLine().getErr();
     ConsoleProgress progress = new ConsoleProgress(err, output.verbose);
     try (AzureSession session = AzureSession.open(azure, env, progress, vm)) {
-      Duration poll = session.simulated() ? Duration.ofMillis(200) : Duration.ofSeconds(5);
-      var channel = new TemplateGuestChannel(session.gateway, TemplateCatalog.load(), Duration.ofMinutes(30),
-          progress);
-      RepairWorkflow workflow = new RepairWorkflow(session.gateway, channel, RunSupport.prober(session),
-          RunSupport.confirmer(yes, env, err), progress, Clock.systemUTC(), Sleeper.REAL,
-          RunSupport.actor(env, azure, session.gateway.subscriptionId()));
+      RepairWorkflow workflow = RunSupport.workflow(session, env, azure, change.yes, err, progress);
       AtomicBoolean done = new AtomicBoolean();
       Thread onInterrupt = new Thread(() -> {
         if (!done.get()) {
           RepairReport partial = workflow.currentReport();
-          Path saved = RunSupport.save(partial, env, report);
+          Path saved = RunSupport.save(partial, env, change.report);
           err.println("azrdpfix: interrupted during run " + partial.runId() + ": report of what was done saved to "
               + saved + ".");
           err.flush();
@@ -125,9 +105,9 @@ public final class RepairCommand implements Callable<Integer> {
       Runtime.getRuntime().addShutdownHook(onInterrupt);
       RepairReport result;
       try {
-        result = workflow.repair(new RepairWorkflow.Request(vm, azure.resourceGroup, dryRun, only, allowRename,
-            allowDisableNla, start, viaPrivateIp, rdpPort, probeTimeout, probeWait, vmTimeout, Duration.ofMinutes(30),
-            poll));
+        result = workflow.repair(new RepairWorkflow.Request(vm, azure.resourceGroup, change.dryRun, only,
+            allowRename, allowDisableNla, start, viaPrivateIp, rdpPort, probeTimeout, probeWait, change.vmTimeout,
+            Duration.ofMinutes(30), RunSupport.pollInterval(session)));
       } finally {
         done.set(true);
         try {
@@ -136,12 +116,12 @@ public final class RepairCommand implements Callable<Integer> {
           // the JVM is already shutting down (Ctrl-C): the hook writes the report
         }
       }
-      Path saved = RunSupport.save(result, env, report);
+      Path saved = RunSupport.save(result, env, change.report);
       var out = spec.commandLine().getOut();
       if (output.json()) {
         out.println(Json.write(RepairOutput.json(result)));
       } else {
-        out.print(RepairOutput.text(result, Validation.style(env, output), dryRun));
+        out.print(RepairOutput.text(result, Validation.style(env, output), change.dryRun));
       }
       out.flush();
       progress.detail("report saved to " + saved);

@@ -3,16 +3,11 @@ package dev.azrdpfix.cli;
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.model.VmRef;
-import dev.azrdpfix.core.port.Sleeper;
 import dev.azrdpfix.core.repair.RepairReport;
 import dev.azrdpfix.core.repair.RepairWorkflow;
 import dev.azrdpfix.core.inspect.InspectWorkflow;
 import dev.azrdpfix.report.Json;
 import dev.azrdpfix.report.RepairOutput;
-import dev.azrdpfix.template.TemplateCatalog;
-import dev.azrdpfix.template.TemplateGuestChannel;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -30,6 +25,7 @@ public final class RollbackCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin AzureOptions azure;
   @Mixin OutputOptions output;
+  @Mixin ChangeOptions change;
   private final Environment env;
 
   @Parameters(paramLabel = "VM", description = "NAME, RG/NAME or a full resource ID.")
@@ -38,19 +34,6 @@ public final class RollbackCommand implements Callable<Integer> {
   @Option(names = "--run", paramLabel = "ID", description = "The repair run to undo (default: the latest recorded"
       + " here that changed something). Run ids are the folder names under C:\\ProgramData\\azrdpfix\\backup.")
   String runId;
-
-  @Option(names = "--dry-run", description = "Show the rollback script; change nothing.")
-  boolean dryRun;
-
-  @Option(names = {"-y", "--yes"}, description = "Roll back without asking.")
-  boolean yes;
-
-  @Option(names = "--report", paramLabel = "FILE", description = "Write the JSON report here and Markdown beside it.")
-  Path report;
-
-  @Option(names = "--vm-timeout", paramLabel = "DURATION", defaultValue = "15m", converter = DurationConverter.class,
-      description = "Longest wait for the VM and its agent after the restart (default: ${DEFAULT-VALUE}).")
-  Duration vmTimeout;
 
   public RollbackCommand(Environment env) {
     this.env = env;
@@ -81,21 +64,17 @@ public final class RollbackCommand implements Callable<Integer> {
                 + " the VM)."));
         progress.step("Rolling back the latest recorded repair of " + res.vm().display() + ": run " + id);
       }
-      Duration poll = session.simulated() ? Duration.ofMillis(200) : Duration.ofSeconds(5);
-      var channel = new TemplateGuestChannel(session.gateway, TemplateCatalog.load(), Duration.ofMinutes(30),
-          progress);
-      RepairWorkflow workflow = new RepairWorkflow(session.gateway, channel, RunSupport.prober(session),
-          RunSupport.confirmer(yes, env, err), progress, Clock.systemUTC(), Sleeper.REAL,
-          RunSupport.actor(env, azure, session.gateway.subscriptionId()));
-      RepairWorkflow.Request limits = new RepairWorkflow.Request(vm, azure.resourceGroup, dryRun, Set.of(), false,
-          false, false, false, null, Duration.ofSeconds(5), Duration.ZERO, vmTimeout, Duration.ofMinutes(30), poll);
-      RepairReport result = workflow.rollback(vm, azure.resourceGroup, id, dryRun, limits);
-      RunSupport.save(result, env, report);
+      RepairWorkflow workflow = RunSupport.workflow(session, env, azure, change.yes, err, progress);
+      RepairWorkflow.Request limits = new RepairWorkflow.Request(vm, azure.resourceGroup, change.dryRun, Set.of(),
+          false, false, false, false, null, Duration.ofSeconds(5), Duration.ZERO, change.vmTimeout,
+          Duration.ofMinutes(30), RunSupport.pollInterval(session));
+      RepairReport result = workflow.rollback(vm, azure.resourceGroup, id, change.dryRun, limits);
+      RunSupport.save(result, env, change.report);
       var out = spec.commandLine().getOut();
       if (output.json()) {
         out.println(Json.write(RepairOutput.json(result)));
       } else {
-        out.print(RepairOutput.text(result, Validation.style(env, output), dryRun));
+        out.print(RepairOutput.text(result, Validation.style(env, output), change.dryRun));
       }
       out.flush();
       return result.exitCode().code();

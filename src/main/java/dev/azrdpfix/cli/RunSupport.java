@@ -3,6 +3,13 @@ package dev.azrdpfix.cli;
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.port.Confirmer;
+import dev.azrdpfix.core.port.Progress;
+import dev.azrdpfix.core.port.Sleeper;
+import dev.azrdpfix.core.repair.RepairWorkflow;
+import dev.azrdpfix.template.TemplateCatalog;
+import dev.azrdpfix.template.TemplateGuestChannel;
+import java.time.Clock;
+import java.time.Duration;
 import dev.azrdpfix.core.probe.ProbeRequest;
 import dev.azrdpfix.core.probe.ProbeResult;
 import dev.azrdpfix.core.probe.RdpProber;
@@ -23,6 +30,19 @@ import java.util.stream.Stream;
 /** What repair and rollback share at the edge: confirmation, the probe, who ran it, where reports go. */
 final class RunSupport {
   private RunSupport() {}
+
+  /** The repair/rollback workflow over this session: templates through Run Command, the probe, the terminal. */
+  static RepairWorkflow workflow(AzureSession session, Environment env, AzureOptions azure, boolean yes,
+      PrintWriter err, Progress progress) {
+    var channel = new TemplateGuestChannel(session.gateway, TemplateCatalog.load(), Duration.ofMinutes(30), progress);
+    return new RepairWorkflow(session.gateway, channel, prober(session), confirmer(yes, env, err), progress,
+        Clock.systemUTC(), Sleeper.REAL, actor(env, azure, session.gateway.subscriptionId()));
+  }
+
+  /** How often to ask Azure for the VM's state: every 5 s on Azure, 200 ms against the simulator. */
+  static Duration pollInterval(AzureSession session) {
+    return session.simulated() ? Duration.ofMillis(200) : Duration.ofSeconds(5);
+  }
 
   static Confirmer confirmer(boolean yes, Environment env, PrintWriter err) {
     return question -> {
