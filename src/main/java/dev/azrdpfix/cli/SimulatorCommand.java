@@ -84,6 +84,7 @@ public final class SimulatorCommand implements Runnable {
       Runtime.getRuntime().addShutdownHook(new Thread(sim::close)); // Ctrl-C stops it cleanly, state saved
       PrintStream out = new PrintStream(new WriterStream(spec.commandLine().getOut()), true, StandardCharsets.UTF_8);
       sim.printConnectionInfo(out, cert);
+      sim.printRdpListeners(out);
       out.flush();
       sim.awaitClose();
       return 0;

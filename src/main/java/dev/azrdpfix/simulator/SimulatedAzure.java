@@ -214,15 +214,22 @@ public final class SimulatedAzure implements AutoCloseable {
         + "   (loopback test token, valid only for this simulator)");
     out.println("  api-versions: compute " + ArmServer.COMPUTE_API + ", network " + ArmServer.NETWORK_API);
     out.println("  trust CA:     " + certificateFile.toAbsolutePath() + " (SAN localhost, 127.0.0.1, ::1)");
-    out.println("  RDP listeners (the VM's public IP:3389 as seen from outside, served on loopback):");
+    out.print(certificatePem());
+  }
+
+  /**
+   * For {@code azrdpfix simulator serve}: the loopback address behind each Windows VM's public RDP endpoint, so other
+   * clients (and the probe benchmark) can reach the fake listeners. Opens the listeners.
+   */
+  public void printRdpListeners(PrintStream out) {
+    out.println("RDP listeners (the VM's public IP:3389 as seen from outside, served on loopback):");
     for (Catalogue.Vm vm : Catalogue.standard().vms()) {
       if (vm.windows() && vm.publicIp() != null) {
         InetSocketAddress a = rdpAddress(vm.publicIp(), Catalogue.RDP_PORT);
-        out.println("    " + vm.resourceGroup() + "/" + vm.name() + " " + vm.publicIp() + ":" + Catalogue.RDP_PORT
+        out.println("  " + vm.resourceGroup() + "/" + vm.name() + " " + vm.publicIp() + ":" + Catalogue.RDP_PORT
             + " -> " + a.getHostString() + ":" + a.getPort());
       }
     }
-    out.print(certificatePem());
   }
 
   /** Blocks until {@link #close()} is called (from another thread or a shutdown hook). */

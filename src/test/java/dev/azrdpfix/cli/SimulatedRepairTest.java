@@ -153,4 +153,47 @@ class SimulatedRepairTest {
     assertTrue(r.oneLineError().contains("Run Command"), r::toString);
     azrdpfix("inspect", "web-01").expectExit(5);
   }
+
+  @ParameterizedTest(name = "inspect {0}: exit {1}, {2}")
+  @CsvSource({
+      "web-01, 5, rdp-certificate-key-unreadable",
+      "healthy-01, 0, rdp-restricted-sources",
+      "expired-cert-01, 5, rdp-certificate-expired",
+      "machinekeys-01, 5, machinekeys-acl-not-default",
+      "machinekeys-corrupt-01, 5, machinekeys-corrupt",
+      "termservice-stopped-01, 5, termservice-disabled",
+      "rdp-disabled-01, 5, rdp-disabled",
+      "firewall-01, 5, firewall-blocks-rdp",
+      "tls-disabled-01, 5, tls-server-disabled",
+      "clock-skew-01, 0, clock-skew",
+      "nsg-blocked-01, 5, rdp-blocked-by-nsg",
+      "agent-down-01, 4, guest-agent-not-ready",
+      "deallocated-01, 5, vm-not-running",
+      "linux-01, 4, not-windows",
+      "private-01, 0, no-public-ip",
+      "asg-01, 0, nsg-cannot-evaluate",
+      "app-01, 2, vm-name-ambiguous",
+      "no-such-vm, 3, vm-not-found",
+  })
+  void inspect_reports_each_simulated_fault(String vm, int exit, String finding) throws Exception {
+    Result r = azrdpfix("inspect", vm, "--output", "json").expectExit(exit);
+    List<String> ids = new ArrayList<>();
+    json(r).path("findings").forEach(f -> ids.add(f.path("id").asText()));
+    assertTrue(ids.contains(finding), () -> finding + " not in " + ids + "\n" + r);
+  }
+
+  @Test
+  void steps_restrict_the_plan_and_a_dry_run_shows_only_those() throws Exception {
+    JsonNode report = json(repair("web-01", "--steps", "reset-machinekeys-acl", "--dry-run", "--output", "json")
+        .expectExit(0));
+    List<String> plan = new ArrayList<>();
+    report.path("plan").forEach(s -> plan.add(s.path("templateId").asText()));
+    assertEquals(List.of("reset-machinekeys-acl"), plan);
+    assertTrue(report.path("scripts").get(0).path("script").asText().contains("azrdpfix-step reset-machinekeys-acl"));
+    assertFalse(report.path("scripts").get(0).path("script").asText().contains("azrdpfix-step remove-rdp"));
+    Result unknown = repair("web-01", "--steps", "format-c-drive", "--dry-run").expectExit(2);
+    assertTrue(unknown.oneLineError().contains("format-c-drive"), unknown::toString);
+    Result nla = repair("web-01", "--steps", "disable-nla", "--dry-run").expectExit(2);
+    assertTrue(nla.oneLineError().contains("--allow-disable-nla"), nla::toString);
+  }
 }
