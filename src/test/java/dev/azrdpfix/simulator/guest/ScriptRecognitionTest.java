@@ -63,6 +63,58 @@ class ScriptRecognitionTest {
   }
 
   @Test
+  void a_template_file_sent_without_its_helpers_is_unknown() {
+    GuestRuntime g = GuestCatalog.create("web-01", "rdp-disabled", NOW);
+    assertRejected(g.runPowerShell(Scripts.source("enable-remote-connections"), RUN, NOW), "shipped templates");
+    List<String> placeholderKept = new ArrayList<>(Scripts.template("enable-remote-connections"));
+    placeholderKept.add(placeholderKept.indexOf("#region azrdpfix-helpers"), "# azrdpfix:helpers");
+    assertRejected(g.runPowerShell(placeholderKept, RUN, NOW), "shipped templates");
+    assertEquals(1, diagnose(g, NOW).path("registry").path("fDenyTSConnections").asInt(), "nothing ran");
+  }
+
+  @Test
+  void a_bundle_whose_helpers_were_altered_is_unknown_even_with_a_matching_sha() {
+    GuestRuntime g = GuestCatalog.create("web-01", "rdp-disabled", NOW);
+    List<String> lines = new ArrayList<>(Scripts.bundle("enable-remote-connections"));
+    int open = 0;
+    while (!lines.get(open).startsWith("# >>> azrdpfix-helpers sha256=")) {
+      open++;
+    }
+    lines.add(open + 2, "function Get-AzrdpfixTime { 'forged' }");
+    List<String> helpers = lines.subList(open + 1, lines.indexOf("# <<< azrdpfix-helpers"));
+    lines.set(open, "# >>> azrdpfix-helpers sha256=" + ShippedTemplates.sha256(String.join("\n", helpers)));
+    assertRejected(g.runPowerShell(lines, RUN, NOW), "shipped templates");
+    assertEquals(1, diagnose(g, NOW).path("registry").path("fDenyTSConnections").asInt(), "nothing ran");
+  }
+
+  @Test
+  void a_bundle_without_its_helpers_section_or_with_helpers_per_step_is_unknown() {
+    GuestRuntime g = GuestCatalog.create("web-01", "rdp-disabled", NOW);
+    List<String> bundle = Scripts.bundle("enable-remote-connections");
+    List<String> noHelpers = new ArrayList<>(bundle);
+    noHelpers.subList(noHelpers.indexOf(noHelpers.stream().filter(l -> l.startsWith("# >>> azrdpfix-helpers"))
+        .findFirst().orElseThrow()), noHelpers.indexOf("# <<< azrdpfix-helpers") + 1).clear();
+    assertRejected(g.runPowerShell(noHelpers, RUN, NOW), "shipped templates");
+
+    // The old layout: each step carrying its own helper copy, declared with that text's sha256.
+    List<String> perStep = new ArrayList<>(noHelpers);
+    int open = 0;
+    while (!perStep.get(open).startsWith("# >>> azrdpfix-step")) {
+      open++;
+    }
+    List<String> composed = Scripts.template("enable-remote-connections");
+    perStep.subList(open + 2, perStep.indexOf("} })")).clear();
+    perStep.addAll(open + 2, composed);
+    perStep.set(open, "# >>> azrdpfix-step enable-remote-connections sha256="
+        + ShippedTemplates.sha256(String.join("\n", composed)));
+    assertRejected(g.runPowerShell(perStep, RUN, NOW), "shipped templates");
+    assertEquals(1, diagnose(g, NOW).path("registry").path("fDenyTSConnections").asInt(), "nothing ran");
+
+    // The same bundle as composed by the contract runs.
+    assertEquals("changed", marker(g.runPowerShell(bundle, RUN, NOW)).path("status").asText());
+  }
+
+  @Test
   void a_bad_parameter_fails_binding_before_anything_runs() {
     GuestRuntime g = GuestCatalog.create("web-01", "rdp-disabled", NOW);
     assertRejected(g.runPowerShell(Scripts.template("enable-remote-connections"), Map.of("RunId", "x; rm -r C:\\"),
