@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** Only shipped texts run; parameters bind as PowerShell binds them; output is cut like Run Command; state persists. */
@@ -50,16 +51,27 @@ class ScriptRecognitionTest {
   @Test
   void a_bundle_whose_step_text_was_altered_is_unknown_even_with_a_matching_sha() {
     GuestRuntime g = GuestCatalog.create("web-01", "rdp-disabled", NOW);
-    List<String> lines = new ArrayList<>(Scripts.bundle("enable-remote-connections"));
+    List<String> lines = resealed(Scripts.bundle("enable-remote-connections"),
+        "# >>> azrdpfix-step enable-remote-connections sha256=", 2, "} })",
+        body -> body.add(1, "Remove-Item C:\\ -Recurse"));
+    assertRejected(g.runPowerShell(lines, RUN, NOW), "shipped templates");
+  }
+
+  /**
+   * The bundle with one section's text edited and its opening marker re-declaring the sha256 of the edited text, as a
+   * forger would: the section starts {@code offset} lines after the marker and ends before {@code endLine}.
+   */
+  private static List<String> resealed(List<String> bundle, String markerPrefix, int offset, String endLine,
+      Consumer<List<String>> edit) {
+    List<String> lines = new ArrayList<>(bundle);
     int open = 0;
-    while (!lines.get(open).startsWith("# >>> azrdpfix-step")) {
+    while (!lines.get(open).startsWith(markerPrefix)) {
       open++;
     }
-    lines.add(open + 3, "Remove-Item C:\\ -Recurse");
-    List<String> body = lines.subList(open + 2, lines.indexOf("} })"));
-    lines.set(open, "# >>> azrdpfix-step enable-remote-connections sha256="
-        + ShippedTemplates.sha256(String.join("\n", body)));
-    assertRejected(g.runPowerShell(lines, RUN, NOW), "shipped templates");
+    List<String> text = lines.subList(open + offset, lines.indexOf(endLine));
+    edit.accept(text);
+    lines.set(open, markerPrefix + ShippedTemplates.sha256(String.join("\n", text)));
+    return lines;
   }
 
   @Test
@@ -75,14 +87,8 @@ class ScriptRecognitionTest {
   @Test
   void a_bundle_whose_helpers_were_altered_is_unknown_even_with_a_matching_sha() {
     GuestRuntime g = GuestCatalog.create("web-01", "rdp-disabled", NOW);
-    List<String> lines = new ArrayList<>(Scripts.bundle("enable-remote-connections"));
-    int open = 0;
-    while (!lines.get(open).startsWith("# >>> azrdpfix-helpers sha256=")) {
-      open++;
-    }
-    lines.add(open + 2, "function Get-AzrdpfixTime { 'forged' }");
-    List<String> helpers = lines.subList(open + 1, lines.indexOf("# <<< azrdpfix-helpers"));
-    lines.set(open, "# >>> azrdpfix-helpers sha256=" + ShippedTemplates.sha256(String.join("\n", helpers)));
+    List<String> lines = resealed(Scripts.bundle("enable-remote-connections"), "# >>> azrdpfix-helpers sha256=", 1,
+        "# <<< azrdpfix-helpers", helpers -> helpers.add(1, "function Get-AzrdpfixTime { 'forged' }"));
     assertRejected(g.runPowerShell(lines, RUN, NOW), "shipped templates");
     assertEquals(1, diagnose(g, NOW).path("registry").path("fDenyTSConnections").asInt(), "nothing ran");
   }
@@ -97,16 +103,11 @@ class ScriptRecognitionTest {
     assertRejected(g.runPowerShell(noHelpers, RUN, NOW), "shipped templates");
 
     // The old layout: each step carrying its own helper copy, declared with that text's sha256.
-    List<String> perStep = new ArrayList<>(noHelpers);
-    int open = 0;
-    while (!perStep.get(open).startsWith("# >>> azrdpfix-step")) {
-      open++;
-    }
-    List<String> composed = Scripts.template("enable-remote-connections");
-    perStep.subList(open + 2, perStep.indexOf("} })")).clear();
-    perStep.addAll(open + 2, composed);
-    perStep.set(open, "# >>> azrdpfix-step enable-remote-connections sha256="
-        + ShippedTemplates.sha256(String.join("\n", composed)));
+    List<String> perStep = resealed(noHelpers, "# >>> azrdpfix-step enable-remote-connections sha256=", 2, "} })",
+        body -> {
+          body.clear();
+          body.addAll(Scripts.template("enable-remote-connections"));
+        });
     assertRejected(g.runPowerShell(perStep, RUN, NOW), "shipped templates");
     assertEquals(1, diagnose(g, NOW).path("registry").path("fDenyTSConnections").asInt(), "nothing ran");
 
