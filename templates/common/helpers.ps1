@@ -1,6 +1,6 @@
 #region azrdpfix-helpers
-# Master copy: templates/common/helpers.ps1. Every template carries this region verbatim (a test enforces it), because
-# Run Command sends one self-contained script and nothing may be fetched or dot-sourced on the VM.
+# The one copy. A template holds the line '# azrdpfix:helpers' where azrdpfix puts this region when it runs alone; a
+# bundle defines it once. Run Command sends one self-contained script: nothing is fetched or dot-sourced on the VM.
 
 function ConvertTo-AzrdpfixJson($Value) {
   # Compact, ASCII-only JSON: the marker line must survive any console code page.

@@ -27,11 +27,19 @@ public final class TemplateCatalog {
   private static final Pattern ID = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
   private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9]*");
 
+  /**
+   * The line each template holds where the helpers go: replaced by {@code common/helpers.ps1} when the template is
+   * sent alone, left as a plain comment when it is embedded in a bundle (the bundle defines the helpers once).
+   */
+  public static final String HELPERS_PLACEHOLDER = "# azrdpfix:helpers";
+
   private final Map<String, TemplateSpec> templates;
+  private final List<String> helperLines;
   private final List<String> runnerLines;
 
-  private TemplateCatalog(Map<String, TemplateSpec> templates, List<String> runnerLines) {
+  private TemplateCatalog(Map<String, TemplateSpec> templates, List<String> helperLines, List<String> runnerLines) {
     this.templates = templates;
+    this.helperLines = helperLines;
     this.runnerLines = runnerLines;
   }
 
@@ -47,23 +55,45 @@ public final class TemplateCatalog {
     } catch (IOException e) {
       throw internal("templates/manifest.json is not valid JSON: " + e.getMessage());
     }
+    List<String> helpers = ScriptText.normalise(resource(commonPath(manifest, "helpers")));
+    List<String> runner = ScriptText.normalise(resource(commonPath(manifest, "bundle-runner")));
+    if (runner.contains(HELPERS_PLACEHOLDER)) {
+      throw internal("common/bundle-runner.ps1 must not hold the helpers placeholder (the bundle defines them)");
+    }
     Map<String, TemplateSpec> specs = new LinkedHashMap<>();
     for (JsonNode t : manifest.path("templates")) {
-      TemplateSpec spec = spec(t);
+      TemplateSpec spec = spec(t, helpers);
       if (specs.put(spec.id(), spec) != null) {
         throw internal("template id '" + spec.id() + "' appears twice in manifest.json");
       }
     }
-    String runnerPath = null;
+    return new TemplateCatalog(specs, helpers, runner);
+  }
+
+  private static String commonPath(JsonNode manifest, String id) {
     for (JsonNode c : manifest.path("common")) {
-      if ("bundle-runner".equals(c.path("id").asText())) {
-        runnerPath = c.path("path").asText();
+      if (id.equals(c.path("id").asText())) {
+        return c.path("path").asText();
       }
     }
-    if (runnerPath == null) {
-      throw internal("manifest.json lists no common bundle-runner");
+    throw internal("manifest.json lists no common " + id);
+  }
+
+  /**
+   * A template's lines with its one placeholder line replaced by the helper lines.
+   *
+   * @throws AzrdpfixException INTERNAL when the template holds the placeholder line other than exactly once
+   */
+  static List<String> withHelpers(String id, List<String> source, List<String> helpers) {
+    int at = source.indexOf(HELPERS_PLACEHOLDER);
+    if (at < 0 || source.lastIndexOf(HELPERS_PLACEHOLDER) != at) {
+      throw internal("template " + id + " must hold the line '" + HELPERS_PLACEHOLDER + "' exactly once");
     }
-    return new TemplateCatalog(specs, ScriptText.normalise(resource(runnerPath)));
+    List<String> out = new ArrayList<>(source.size() + helpers.size());
+    out.addAll(source.subList(0, at));
+    out.addAll(helpers);
+    out.addAll(source.subList(at + 1, source.size()));
+    return out;
   }
 
   /** All templates in manifest order. */
@@ -85,13 +115,19 @@ public final class TemplateCatalog {
     return spec;
   }
 
+  /** The helper functions' normalised lines ({@code common/helpers.ps1}), the one copy every script uses. */
+  public List<String> helperLines() {
+    return helperLines;
+  }
+
   /** The bundle runner's normalised lines ({@code common/bundle-runner.ps1}). */
   public List<String> runnerLines() {
     return runnerLines;
   }
 
   /**
-   * One template as a script: its text verbatim, with validated parameters (defaults filled in).
+   * One template as a script: its text with the helpers in place of the placeholder line ({@link TemplateSpec#lines}),
+   * with validated parameters (defaults filled in).
    *
    * @throws AzrdpfixException USAGE for an unknown template or an unknown, missing or invalid parameter
    */
@@ -141,7 +177,7 @@ public final class TemplateCatalog {
       }
       parts.add(new ScriptBundle.Step(spec));
     }
-    List<String> lines = ScriptBundle.compose(parts, specs, required, runnerLines);
+    List<String> lines = ScriptBundle.compose(parts, specs, required, helperLines, runnerLines);
     return new PreparedScript("bundle", lines, union, ScriptText.sha256(lines));
   }
 
@@ -178,7 +214,7 @@ public final class TemplateCatalog {
     return values;
   }
 
-  private static TemplateSpec spec(JsonNode t) {
+  private static TemplateSpec spec(JsonNode t, List<String> helpers) {
     String id = t.path("id").asText();
     if (!ID.matcher(id).matches()) {
       throw internal("template id '" + id + "' in manifest.json is not kebab-case");
@@ -202,7 +238,8 @@ public final class TemplateCatalog {
       String def = p.hasNonNull("default") ? p.get("default").asText() : null;
       params.put(name, new ParameterSpec(name, type, pattern, p.path("required").asBoolean(false), def));
     });
-    List<String> lines = ScriptText.normalise(resource(path));
+    List<String> source = ScriptText.normalise(resource(path));
+    List<String> lines = withHelpers(id, source, helpers);
     TemplateKind kind;
     try {
       kind = TemplateKind.fromId(t.path("kind").asText());
@@ -213,7 +250,7 @@ public final class TemplateCatalog {
         strings(t.path("changes")), t.path("mutates").asBoolean(), t.path("destructive").asBoolean(),
         t.path("requiresReboot").asBoolean(), t.path("requiresReapply").asBoolean(),
         t.hasNonNull("explicitFlag") ? t.get("explicitFlag").asText() : null, params, lines,
-        ScriptText.sha256(lines));
+        ScriptText.sha256(lines), source, ScriptText.sha256(source));
   }
 
   private static List<String> strings(JsonNode array) {

@@ -11,13 +11,12 @@ import dev.azrdpfix.core.probe.ProbeRequest;
 import dev.azrdpfix.core.probe.ProbeResult;
 import dev.azrdpfix.core.probe.ProbeVerdict;
 import dev.azrdpfix.probe.TcpRdpProber;
-import java.io.IOException;
-import java.io.InputStream;
+import dev.azrdpfix.template.TemplateCatalog;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,11 +50,9 @@ class SimulatedAzureEndToEndTest {
         Duration.ZERO, null));
   }
 
-  private static List<String> template(String path) throws IOException {
-    try (InputStream in = SimulatedAzureEndToEndTest.class.getResourceAsStream("/dev/azrdpfix/templates/" + path)) {
-      assertNotNull(in, path);
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
-    }
+  /** A template exactly as the tool sends it alone: the shipped file composed with the helpers. */
+  private static List<String> template(String id) {
+    return TemplateCatalog.load().prepare(id, Map.of()).lines();
   }
 
   @Test
@@ -72,7 +69,7 @@ class SimulatedAzureEndToEndTest {
   void diagnoseTemplateRunsInTheGuestThroughRunCommand() throws Exception {
     SdkHarness sdk = new SdkHarness(start());
     RunCommandResult r = sdk.compute.virtualMachines().runPowerShellScript("rg-prod", "web-01",
-        template("inspect/diagnose.ps1"), List.of());
+        template("diagnose"), List.of());
     List<String> stdout = r.value().get(0).message().lines().toList();
     String marker = stdout.get(stdout.size() - 1);
     assertTrue(marker.startsWith("AZRDPFIX-RESULT "), marker);

@@ -19,8 +19,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Bundle composition per CONTRACT.md. Also writes every single-step bundle and one all-steps bundle to
- * target/bundles/ so that .ci/check-templates parses the composed scripts too.
+ * Bundle composition per CONTRACT.md. Also writes every composed single template, every single-step bundle, the
+ * headline bundle and one all-steps bundle to target/bundles/ so that .ci/check-templates parses what really runs.
  */
 class BundleTest {
   private static final TemplateCatalog CATALOG = TemplateCatalog.load();
@@ -38,6 +38,13 @@ class BundleTest {
       });
     }
     return p;
+  }
+
+  /** The plan for the headline fault (broken MachineKeys ACL + expired certificate). */
+  private static List<StepCall> headlineSteps() {
+    return List.of(new StepCall("reset-machinekeys-acl", Map.of("RunId", RUN)),
+        new StepCall("remove-rdp-certificates", Map.of("RunId", RUN, "Thumbprints", TP)),
+        new StepCall("restart-rdp-services", Map.of("RunId", RUN)));
   }
 
   private static List<StepCall> allSteps() {
@@ -71,19 +78,95 @@ class BundleTest {
     return out;
   }
 
+  /** The helpers section: declared sha256 and the lines between its markers; fails unless there is exactly one. */
+  static Embedded helpersSection(List<String> lines) {
+    List<Integer> opens = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).startsWith(ScriptBundle.HELPERS_OPEN)) {
+        opens.add(i);
+      }
+    }
+    assertEquals(1, opens.size(), "one helpers section");
+    int open = opens.get(0);
+    int close = lines.indexOf(ScriptBundle.HELPERS_CLOSE);
+    assertTrue(close > open);
+    assertEquals(close, lines.lastIndexOf(ScriptBundle.HELPERS_CLOSE));
+    return new Embedded("helpers", lines.get(open).substring(ScriptBundle.HELPERS_OPEN.length()),
+        String.join("\n", lines.subList(open + 1, close)));
+  }
+
   @Test
-  void bundleEmbedsEachTemplateVerbatimWithItsSha256() {
+  void bundleEmbedsEachTemplateFileVerbatimWithItsSha256() {
     PreparedScript b = CATALOG.bundle(allSteps());
     List<Embedded> steps = embedded(b.lines());
     assertEquals(RepairSteps.ids(), steps.stream().map(Embedded::id).toList());
     for (Embedded e : steps) {
       TemplateSpec spec = CATALOG.get(e.id());
-      assertEquals(spec.text(), e.text(), e.id());
-      assertEquals(spec.sha256(), e.declaredSha(), e.id());
+      assertEquals(PsSource.read(spec.path()), e.text(), e.id());
+      assertEquals(spec.sourceSha256(), e.declaredSha(), e.id());
       assertEquals(ScriptText.sha256(e.text()), e.declaredSha(), e.id());
+      // The placeholder stays a plain comment; the bundle's helpers section stands in for it.
+      assertEquals(1, e.text().lines().filter(TemplateCatalog.HELPERS_PLACEHOLDER::equals).count(), e.id());
     }
     assertEquals("bundle", b.id());
     assertEquals(ScriptText.sha256(b.text()), b.sha256());
+  }
+
+  @Test
+  void helpersComeOnceRightAfterTheParamBlockAndVerifyBySha256() {
+    for (List<StepCall> plan : List.of(allSteps(), headlineSteps(), List.of(allSteps().get(0)))) {
+      PreparedScript b = CATALOG.bundle(plan);
+      List<String> lines = b.lines();
+      Embedded helpers = helpersSection(lines);
+      assertEquals(PsSource.read("common/helpers.ps1"), helpers.text());
+      assertEquals(ScriptText.sha256(helpers.text()), helpers.declaredSha());
+      int open = lines.indexOf(ScriptBundle.HELPERS_OPEN + helpers.declaredSha());
+      assertEquals(")", lines.get(open - 2), "param() block, then the error preference, then the helpers");
+      assertEquals("$ErrorActionPreference = 'Stop'", lines.get(open - 1));
+      assertEquals("$azrdpfixSteps = New-Object System.Collections.Generic.List[object]",
+          lines.get(lines.indexOf(ScriptBundle.HELPERS_CLOSE) + 1));
+      assertTrue(open < lines.indexOf(b.lines().stream().filter(l -> l.startsWith(ScriptBundle.STEP_OPEN))
+          .findFirst().orElseThrow()), "helpers before every step");
+      // Each helper is defined exactly once in the whole bundle: the region, and every function in it.
+      String text = b.text();
+      assertEquals(1, count(text, PsSource.REGION_START + "\n"));
+      for (String def : PsSource.read("common/helpers.ps1").lines().filter(l -> l.startsWith("function ")).toList()) {
+        assertEquals(1, count(text, def), def);
+      }
+    }
+  }
+
+  @Test
+  void bundlesAreSmallerThanOneHelperCopyPerStep() {
+    int helpers = bytes(PsSource.read("common/helpers.ps1"));
+    for (List<StepCall> plan : List.of(allSteps(), headlineSteps())) {
+      int sources = 0;
+      int singles = 0;
+      for (StepCall c : plan) {
+        sources += bytes(CATALOG.get(c.templateId()).sourceText());
+        singles += bytes(CATALOG.get(c.templateId()).text());
+      }
+      int bundle = bytes(CATALOG.bundle(plan).text());
+      // Templates, one helpers copy, the runner and the wrapper lines (a few hundred bytes per step) - nothing more.
+      assertTrue(bundle < sources + helpers + bytes(String.join("\n", CATALOG.runnerLines())) + 400 * plan.size() + 2048,
+          "bundle of " + plan.size() + " steps is " + bundle + " bytes");
+      assertTrue(bundle < singles, "bundle " + bundle + " bytes vs the steps sent one by one " + singles);
+    }
+    // The repeated helper copies were most of the bytes: the whole plan now fits in well under half of the old size.
+    assertTrue(bytes(CATALOG.bundle(allSteps()).text()) < 64 * 1024);
+    assertTrue(bytes(CATALOG.bundle(headlineSteps()).text()) < 24 * 1024);
+  }
+
+  private static int bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  private static int count(String text, String needle) {
+    int n = 0;
+    for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+      n++;
+    }
+    return n;
   }
 
   @Test
@@ -145,12 +228,28 @@ class BundleTest {
   void writesBundlesForTheParseCheck() throws IOException {
     Path dir = Path.of("target", "bundles");
     Files.createDirectories(dir);
+    try (var old = Files.list(dir)) {
+      for (Path p : old.filter(p -> p.toString().endsWith(".ps1")).toList()) {
+        Files.delete(p);
+      }
+    }
+    for (TemplateSpec spec : CATALOG.all()) {
+      Map<String, String> params = spec.kind() == TemplateKind.REPAIR ? paramsFor(spec)
+          : spec.parameters().isEmpty() ? Map.of() : Map.of("RunId", RUN);
+      PreparedScript single = CATALOG.prepare(spec.id(), params);
+      assertEquals(spec.text(), single.text(), "what is sent alone is the composed text");
+      write(dir.resolve("single-" + spec.id() + ".ps1"), single);
+    }
     for (StepCall call : allSteps()) {
       write(dir.resolve("bundle-" + call.templateId() + ".ps1"), CATALOG.bundle(List.of(call)));
     }
+    write(dir.resolve("bundle-headline.ps1"), CATALOG.bundle(headlineSteps()));
     PreparedScript all = CATALOG.bundle(allSteps());
     write(dir.resolve("bundle-all-steps.ps1"), all);
-    assertEquals(RepairSteps.ids().size() + 1, Files.list(dir).filter(p -> p.toString().endsWith(".ps1")).count());
+    try (var written = Files.list(dir)) {
+      assertEquals(CATALOG.all().size() + RepairSteps.ids().size() + 2,
+          written.filter(p -> p.toString().endsWith(".ps1")).count());
+    }
     // Run Command limits inline scripts; the whole bundle stays far below 256 KB.
     assertTrue(all.text().getBytes(StandardCharsets.UTF_8).length < 256 * 1024);
   }

@@ -103,10 +103,12 @@ class ParameterValidationTest {
   }
 
   @Test
-  void preparedScriptIsTheTemplateVerbatimWithValidatedParameters() {
+  void preparedScriptIsTheComposedTemplateWithValidatedParameters() {
     PreparedScript s = CATALOG.prepare("clear-stale-binding", Map.of("Thumbprint", TP, "RunId", RUN));
     TemplateSpec spec = CATALOG.get("clear-stale-binding");
     assertEquals(spec.lines(), s.lines());
+    assertEquals(TemplateCatalog.withHelpers(spec.id(), spec.sourceLines(), CATALOG.helperLines()), s.lines(),
+        "the template file with the helpers in place of its placeholder line");
     assertEquals(spec.sha256(), s.sha256());
     assertEquals(ScriptText.sha256(s.text()), s.sha256());
     assertEquals(List.of("RunId", "Thumbprint"), List.copyOf(s.parameters().keySet()), "manifest order");

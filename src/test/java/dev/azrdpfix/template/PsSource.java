@@ -13,7 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** Reads template files from the source tree and pulls out the parts the tests check (param block, helper region). */
+/** Reads template files from the source tree and pulls out the parts the tests check (param block, helper region markers). */
 final class PsSource {
   static final Path ROOT = Path.of("templates");
   static final String REGION_START = "#region azrdpfix-helpers";
@@ -44,7 +44,7 @@ final class PsSource {
     }
   }
 
-  /** The text with the helper region cut out: what the template itself does. */
+  /** The text with the helper region cut out (a composed script, or a file that wrongly carries a copy). */
   static String body(String text) {
     int a = text.indexOf(REGION_START);
     int b = text.indexOf(REGION_END);
@@ -58,12 +58,6 @@ final class PsSource {
   static String code(String text) {
     String noBlocks = body(text).replaceAll("(?s)<#.*?#>", "");
     return noBlocks.lines().filter(l -> !l.stripLeading().startsWith("#")).collect(java.util.stream.Collectors.joining("\n"));
-  }
-
-  static String helperRegion(String text) {
-    int a = text.indexOf(REGION_START);
-    int b = text.indexOf(REGION_END);
-    return a < 0 || b < a ? null : text.substring(a, b + REGION_END.length());
   }
 
   /** The text of the first top-level {@code param(...)} block, or null; single-quoted strings are skipped. */

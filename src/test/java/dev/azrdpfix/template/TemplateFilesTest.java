@@ -27,6 +27,9 @@ import org.junit.jupiter.api.Test;
 class TemplateFilesTest {
   private static final TemplateCatalog CATALOG = TemplateCatalog.load();
 
+  /** A call of (or reference to) an azrdpfix helper: {@code Verb-AzrdpfixNoun}. */
+  private static final Pattern HELPER_CALL = Pattern.compile("\\b[A-Z][A-Za-z]+-Azrdpfix[A-Za-z]+\\b");
+
   /** Commands that change the VM; a template must journal before the first of them. */
   private static final Pattern MUTATING = Pattern.compile(
       "(?i)\\b(Set-Service|Restart-Service|Start-Service|Enable-NetFirewallRule|Set-NetFirewallRule|"
@@ -75,13 +78,94 @@ class TemplateFilesTest {
   }
 
   @Test
-  void everyScriptCarriesTheHelperRegionVerbatim() {
-    String master = PsSource.helperRegion(PsSource.read("common/helpers.ps1"));
-    assertNotNull(master);
-    for (Path p : PsSource.allScripts()) {
-      assertEquals(master, PsSource.helperRegion(PsSource.read(p)),
-          p + ": helper region differs from common/helpers.ps1; run node .ci/ps-parse/sync-helpers.mjs");
+  void everyTemplateHoldsOnePlaceholderLineRightAfterItsParamBlock() {
+    for (TemplateSpec spec : CATALOG.all()) {
+      List<String> lines = ScriptText.normalise(PsSource.read(spec.path()));
+      assertEquals(1, lines.stream().filter(TemplateCatalog.HELPERS_PLACEHOLDER::equals).count(),
+          spec.id() + " holds the line '" + TemplateCatalog.HELPERS_PLACEHOLDER + "' exactly once");
+      int at = lines.indexOf(TemplateCatalog.HELPERS_PLACEHOLDER);
+      String text = PsSource.read(spec.path());
+      String before = String.join("\n", lines.subList(0, at));
+      String block = PsSource.paramBlock(text);
+      assertNotNull(block, spec.id());
+      int paramEnd = before.lastIndexOf("\nparam(" + block + ")") + 1;
+      assertTrue(paramEnd > 0, spec.id() + ": the placeholder comes after the param() block");
+      // Between param() and the placeholder only the error preference: no code that could need a helper.
+      List<String> between = before.substring(paramEnd + ("param(" + block + ")").length()).lines()
+          .filter(l -> !l.isBlank()).toList();
+      assertEquals(List.of("$ErrorActionPreference = 'Stop'"), between, spec.id());
+      assertFalse(HELPER_CALL.matcher(before).find(), spec.id() + " calls a helper before the placeholder");
     }
+  }
+
+  @Test
+  void theRunnerHasNoPlaceholderBecauseTheBundleDefinesTheHelpersOnce() {
+    assertFalse(ScriptText.normalise(PsSource.read("common/bundle-runner.ps1"))
+        .contains(TemplateCatalog.HELPERS_PLACEHOLDER));
+  }
+
+  @Test
+  void noScriptButTheHelpersFileDefinesAHelperFunction() {
+    Set<String> helpers = definedFunctions(PsSource.read("common/helpers.ps1"));
+    for (Path p : PsSource.allScripts()) {
+      if (p.endsWith("helpers.ps1")) {
+        continue;
+      }
+      String text = PsSource.read(p);
+      assertFalse(text.contains(PsSource.REGION_START) || text.contains(PsSource.REGION_END),
+          p + " carries a copy of the helper region; put '" + TemplateCatalog.HELPERS_PLACEHOLDER + "' instead");
+      for (String f : definedFunctions(text)) {
+        assertFalse(helpers.contains(f) || f.contains("-Azrdpfix"), p + " defines helper function " + f);
+      }
+    }
+  }
+
+  @Test
+  void theHelpersFileDefinesEveryHelperTheScriptsCall() {
+    String helpers = PsSource.read("common/helpers.ps1");
+    Set<String> defined = definedFunctions(helpers);
+    assertTrue(defined.size() >= 10, "helpers.ps1 defines its functions: " + defined);
+    for (Path p : PsSource.allScripts()) {
+      Set<String> own = definedFunctions(PsSource.read(p));
+      Matcher m = HELPER_CALL.matcher(PsSource.read(p));
+      while (m.find()) {
+        assertTrue(defined.contains(m.group()) || own.contains(m.group()),
+            p + " calls " + m.group() + ", which common/helpers.ps1 does not define");
+      }
+    }
+  }
+
+  @Test
+  void theHelpersFileIsOneRegionOfFunctionsAndComments() {
+    List<String> lines = ScriptText.normalise(PsSource.read("common/helpers.ps1"));
+    assertEquals(PsSource.REGION_START, lines.get(0));
+    assertEquals(PsSource.REGION_END, lines.get(lines.size() - 1));
+    // Only definitions at the top level: composing the helpers into a script must not run or print anything.
+    for (String l : lines) {
+      assertTrue(l.isBlank() || l.startsWith(" ") || l.startsWith("#") || l.startsWith("function ") || l.equals("}"),
+          "top-level statement in helpers.ps1: " + l);
+    }
+  }
+
+  @Test
+  void theHelperCallPatternFindsCallsAndDefinitions() {
+    Matcher m = HELPER_CALL.matcher("$x = ConvertTo-AzrdpfixRegText $r; Write-AzrdpfixResult $x; Get-Safe { 1 }");
+    List<String> found = new ArrayList<>();
+    while (m.find()) {
+      found.add(m.group());
+    }
+    assertEquals(List.of("ConvertTo-AzrdpfixRegText", "Write-AzrdpfixResult"), found);
+    assertEquals(Set.of("Get-Safe", "Test-AzrdpfixX"),
+        definedFunctions("function Get-Safe([scriptblock]$Body) {\n}\n  function Test-AzrdpfixX {\n}"));
+  }
+
+  private static Set<String> definedFunctions(String text) {
+    Set<String> out = new TreeSet<>();
+    Matcher m = Pattern.compile("(?m)^\\s*function\\s+([A-Za-z][A-Za-z0-9-]*)").matcher(text);
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    return out;
   }
 
   @Test
@@ -129,16 +213,15 @@ class TemplateFilesTest {
 
   @Test
   void everyScriptPrintsExactlyOneMarkerLineLast() {
+    assertEquals(1, count(PsSource.read("common/helpers.ps1"), "AZRDPFIX-RESULT "), "the helpers print the marker");
     for (Path p : PsSource.allScripts()) {
       if (p.endsWith("helpers.ps1")) {
         continue;
       }
-      String text = PsSource.read(p);
-      String body = PsSource.body(text);
+      String body = PsSource.read(p);
       // Only the bundle runner reads markers (of its steps); nothing outside the helpers prints one.
       int reads = p.endsWith("bundle-runner.ps1") ? count(body, "StartsWith('AZRDPFIX-RESULT ')") : 0;
       assertEquals(reads, count(body, "AZRDPFIX-RESULT "), p.toString());
-      assertEquals(1 + reads, count(text, "AZRDPFIX-RESULT "), p.toString());
       assertEquals(1, count(body, "Write-AzrdpfixResult "), p + ": one call that prints the marker");
       List<String> lines = body.lines().filter(l -> !l.isBlank()).toList();
       assertTrue(lines.get(lines.size() - 1).startsWith("Write-AzrdpfixResult $"), p + ": marker call is last");
@@ -243,11 +326,35 @@ class TemplateFilesTest {
   }
 
   @Test
-  void catalogServesTheFilesNormalised() {
+  void catalogServesTheFilesNormalisedAndComposedWithTheHelpers() {
+    String helpers = PsSource.read("common/helpers.ps1");
+    assertEquals(helpers, String.join("\n", CATALOG.helperLines()));
     for (TemplateSpec spec : CATALOG.all()) {
-      assertEquals(PsSource.read(spec.path()), spec.text(), spec.id());
-      assertEquals(ScriptText.sha256(spec.text()), spec.sha256());
-      assertFalse(spec.text().contains("\r"));
+      String source = PsSource.read(spec.path());
+      assertEquals(source, spec.sourceText(), spec.id());
+      assertEquals(ScriptText.sha256(source), spec.sourceSha256(), spec.id());
+      String composed = spec.text();
+      assertEquals(source.replace("\n" + TemplateCatalog.HELPERS_PLACEHOLDER + "\n", "\n" + helpers + "\n"), composed,
+          spec.id());
+      assertEquals(ScriptText.sha256(composed), spec.sha256());
+      assertEquals(1, count(composed, "\nfunction New-AzrdpfixResult("), spec.id() + " carries the helpers once");
+      assertFalse(spec.lines().contains(TemplateCatalog.HELPERS_PLACEHOLDER), spec.id() + " placeholder line replaced");
+      assertFalse(composed.contains("\r"));
+      // param() stays the first statement: the composed script starts exactly like the file.
+      assertEquals(PsSource.paramBlock(source), PsSource.paramBlock(composed), spec.id());
+    }
+  }
+
+  @Test
+  void aTemplateWithoutExactlyOnePlaceholderCannotBeComposed() {
+    List<String> helpers = List.of("#region azrdpfix-helpers", "#endregion azrdpfix-helpers");
+    assertEquals(List.of("param()", "#region azrdpfix-helpers", "#endregion azrdpfix-helpers", "$a = 1"),
+        TemplateCatalog.withHelpers("x", List.of("param()", TemplateCatalog.HELPERS_PLACEHOLDER, "$a = 1"), helpers));
+    for (List<String> bad : List.of(List.of("param()", "$a = 1"), List.of("param()",
+        TemplateCatalog.HELPERS_PLACEHOLDER, TemplateCatalog.HELPERS_PLACEHOLDER))) {
+      dev.azrdpfix.core.AzrdpfixException e = org.junit.jupiter.api.Assertions.assertThrows(
+          dev.azrdpfix.core.AzrdpfixException.class, () -> TemplateCatalog.withHelpers("x", bad, helpers));
+      assertEquals(dev.azrdpfix.core.ExitCode.INTERNAL, e.exitCode());
     }
   }
 

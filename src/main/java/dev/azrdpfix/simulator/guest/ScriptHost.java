@@ -26,6 +26,8 @@ final class ScriptHost {
   static final String MARKER = "AZRDPFIX-RESULT ";
   private static final String SCRIPT = "C:\\Packages\\Plugins\\Microsoft.CPlat.Core.RunCommandWindows\\1.1.18\\Downloads\\script0.ps1";
   private static final Pattern STEP_OPEN = Pattern.compile("# >>> azrdpfix-step ([a-z0-9-]+) sha256=([0-9a-f]{64})");
+  private static final Pattern HELPERS_OPEN = Pattern.compile("# >>> azrdpfix-helpers sha256=([0-9a-f]{64})");
+  private static final String HELPERS_CLOSE = "# <<< azrdpfix-helpers";
   private static final Pattern RUNNER_OPEN = Pattern.compile("# >>> azrdpfix-runner sha256=([0-9a-f]{64})");
   private static final int BUNDLE_MARKER_LIMIT = 3800;
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -131,8 +133,9 @@ final class ScriptHost {
   }
 
   /**
-   * The composer's layout (CONTRACT.md): header comment, param() block, two fixed lines, one block per step whose text
-   * must be a shipped template with the sha256 it declares, then the shipped runner. Anything else is not ours.
+   * The composer's layout (CONTRACT.md): header comment, param() block, the error preference line, the shipped
+   * helpers section with the sha256 it declares, the steps list line, one block per step whose text must be a shipped
+   * template file with the sha256 it declares, then the shipped runner. Anything else is not ours.
    */
   private static Bundle parseBundle(String text, ShippedTemplates shipped) {
     String[] lines = text.split("\n", -1);
@@ -153,12 +156,31 @@ final class ScriptHost {
       return null;
     }
     List<Param> params = ShippedTemplates.params(String.join("\n", Arrays.copyOfRange(lines, paramStart, i)));
-    if (params == null || i + 2 > lines.length
-        || !lines[i].equals("$ErrorActionPreference = 'Stop'")
-        || !lines[i + 1].equals("$azrdpfixSteps = New-Object System.Collections.Generic.List[object]")) {
+    if (params == null || i + 2 > lines.length || !lines[i].equals("$ErrorActionPreference = 'Stop'")) {
       return null;
     }
-    i += 2;
+    i++;
+    Matcher helpersOpen = HELPERS_OPEN.matcher(lines[i]);
+    if (!helpersOpen.matches()) {
+      return null;
+    }
+    int helpersClose = i + 1;
+    while (helpersClose < lines.length && !lines[helpersClose].equals(HELPERS_CLOSE)) {
+      helpersClose++;
+    }
+    if (helpersClose >= lines.length) {
+      return null;
+    }
+    String helpersSha = ShippedTemplates.sha256(String.join("\n", Arrays.copyOfRange(lines, i + 1, helpersClose)));
+    if (shipped.helpers() == null || !helpersSha.equals(helpersOpen.group(1))
+        || !helpersSha.equals(shipped.helpers().sha256())) {
+      return null;
+    }
+    i = helpersClose + 1;
+    if (i >= lines.length || !lines[i].equals("$azrdpfixSteps = New-Object System.Collections.Generic.List[object]")) {
+      return null;
+    }
+    i++;
     List<Template> steps = new ArrayList<>();
     while (i < lines.length) {
       Matcher open = STEP_OPEN.matcher(lines[i]);
@@ -180,7 +202,7 @@ final class ScriptHost {
       String body = String.join("\n", Arrays.copyOfRange(lines, bodyStart, close - 1));
       String sha = ShippedTemplates.sha256(body);
       Optional<Template> t = shipped.byId(id);
-      if (t.isEmpty() || !sha.equals(open.group(2)) || !sha.equals(t.get().sha256())) {
+      if (t.isEmpty() || !sha.equals(open.group(2)) || !sha.equals(t.get().sourceSha256())) {
         return null;
       }
       steps.add(t.get());

@@ -18,8 +18,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The templates shipped on the classpath ({@code dev/azrdpfix/templates/manifest.json}), normalised and hashed as
- * CONTRACT.md says, so the simulated guest recognises a script by its exact text and nothing else.
+ * The templates shipped on the classpath ({@code dev/azrdpfix/templates/manifest.json}), normalised, composed with
+ * the helpers and hashed as CONTRACT.md says, so the simulated guest recognises a script by its exact text and
+ * nothing else.
  */
 final class ShippedTemplates {
   private static final String ROOT = "dev/azrdpfix/templates/";
@@ -29,8 +30,14 @@ final class ShippedTemplates {
           + "(?:\\[ValidateSet\\(((?:'[^']*',?\\s*)+)\\)\\])?"
           + "\\[string\\]\\$([A-Za-z][A-Za-z0-9]*),?\\s*");
 
-  /** One shipped template: its id and normalised text. */
-  record Template(String id, String text, String sha256, List<Param> params) {}
+  /** The line a template file holds where the helpers go (CONTRACT.md). */
+  static final String HELPERS_PLACEHOLDER = "# azrdpfix:helpers";
+
+  /**
+   * One shipped script: {@code text}/{@code sha256} is what runs when it is sent alone (a template composed with the
+   * helpers), {@code sourceSha256} the hash of the file as stored (what a bundle embeds); equal for common files.
+   */
+  record Template(String id, String text, String sha256, String sourceSha256, List<Param> params) {}
 
   /** A parameter as the script's {@code param()} block declares it. */
   record Param(String name, boolean mandatory, Pattern pattern, String patternText, List<String> set) {}
@@ -40,6 +47,7 @@ final class ShippedTemplates {
   private final Map<String, Template> byId = new LinkedHashMap<>();
   private final Map<String, Template> bySha = new LinkedHashMap<>();
   private final Template runner;
+  private final Template helpers;
 
   private ShippedTemplates() {
     JsonNode manifest;
@@ -48,18 +56,25 @@ final class ShippedTemplates {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the shipped template manifest", e);
     }
-    for (JsonNode t : manifest.path("templates")) {
-      Template tpl = load(t.path("id").asText(), t.path("path").asText());
-      byId.put(tpl.id(), tpl);
-      bySha.put(tpl.sha256(), tpl);
-    }
     Template r = null;
+    Template h = null;
     for (JsonNode c : manifest.path("common")) {
       if (c.path("id").asText().equals("bundle-runner")) {
-        r = load("bundle-runner", c.path("path").asText());
+        r = common("bundle-runner", c.path("path").asText());
+      }
+      if (c.path("id").asText().equals("helpers")) {
+        h = common("helpers", c.path("path").asText());
       }
     }
     runner = r;
+    helpers = h;
+    for (JsonNode t : manifest.path("templates")) {
+      Template tpl = template(t.path("id").asText(), t.path("path").asText(), helpers);
+      if (tpl != null) {
+        byId.put(tpl.id(), tpl);
+        bySha.put(tpl.sha256(), tpl);
+      }
+    }
   }
 
   static ShippedTemplates get() {
@@ -85,15 +100,37 @@ final class ShippedTemplates {
     return runner;
   }
 
-  private static Template load(String id, String path) {
-    String raw;
+  Template helpers() {
+    return helpers;
+  }
+
+  private static Template common(String id, String path) {
+    String text = read(path);
+    return new Template(id, text, sha256(text), sha256(text), List.of());
+  }
+
+  /**
+   * A template as it runs alone: its one placeholder line replaced by the helpers. A template without exactly one
+   * placeholder (or a missing helpers file) cannot be composed, so the guest never recognises it.
+   */
+  private static Template template(String id, String path, Template helpers) {
+    String source = read(path);
+    List<String> lines = List.of(source.split("\n", -1));
+    int at = lines.indexOf(HELPERS_PLACEHOLDER);
+    if (helpers == null || at < 0 || lines.lastIndexOf(HELPERS_PLACEHOLDER) != at) {
+      return null;
+    }
+    String text = String.join("\n", lines.subList(0, at)) + (at > 0 ? "\n" : "") + helpers.text()
+        + (at < lines.size() - 1 ? "\n" + String.join("\n", lines.subList(at + 1, lines.size())) : "");
+    return new Template(id, text, sha256(text), sha256(source), params(text));
+  }
+
+  private static String read(String path) {
     try (InputStream in = open(path)) {
-      raw = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return normalise(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read shipped template " + path, e);
     }
-    String text = normalise(raw);
-    return new Template(id, text, sha256(text), params(text));
   }
 
   private static InputStream open(String path) throws IOException {

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** Only shipped texts run; parameters bind as PowerShell binds them; output is cut like Run Command; state persists. */
@@ -50,16 +51,68 @@ class ScriptRecognitionTest {
   @Test
   void a_bundle_whose_step_text_was_altered_is_unknown_even_with_a_matching_sha() {
     GuestRuntime g = GuestCatalog.create("web-01", "rdp-disabled", NOW);
-    List<String> lines = new ArrayList<>(Scripts.bundle("enable-remote-connections"));
+    List<String> lines = resealed(Scripts.bundle("enable-remote-connections"),
+        "# >>> azrdpfix-step enable-remote-connections sha256=", 2, "} })",
+        body -> body.add(1, "Remove-Item C:\\ -Recurse"));
+    assertRejected(g.runPowerShell(lines, RUN, NOW), "shipped templates");
+  }
+
+  /**
+   * The bundle with one section's text edited and its opening marker re-declaring the sha256 of the edited text, as a
+   * forger would: the section starts {@code offset} lines after the marker and ends before {@code endLine}.
+   */
+  private static List<String> resealed(List<String> bundle, String markerPrefix, int offset, String endLine,
+      Consumer<List<String>> edit) {
+    List<String> lines = new ArrayList<>(bundle);
     int open = 0;
-    while (!lines.get(open).startsWith("# >>> azrdpfix-step")) {
+    while (!lines.get(open).startsWith(markerPrefix)) {
       open++;
     }
-    lines.add(open + 3, "Remove-Item C:\\ -Recurse");
-    List<String> body = lines.subList(open + 2, lines.indexOf("} })"));
-    lines.set(open, "# >>> azrdpfix-step enable-remote-connections sha256="
-        + ShippedTemplates.sha256(String.join("\n", body)));
+    List<String> text = lines.subList(open + offset, lines.indexOf(endLine));
+    edit.accept(text);
+    lines.set(open, markerPrefix + ShippedTemplates.sha256(String.join("\n", text)));
+    return lines;
+  }
+
+  @Test
+  void a_template_file_sent_without_its_helpers_is_unknown() {
+    GuestRuntime g = GuestCatalog.create("web-01", "rdp-disabled", NOW);
+    assertRejected(g.runPowerShell(Scripts.source("enable-remote-connections"), RUN, NOW), "shipped templates");
+    List<String> placeholderKept = new ArrayList<>(Scripts.template("enable-remote-connections"));
+    placeholderKept.add(placeholderKept.indexOf("#region azrdpfix-helpers"), "# azrdpfix:helpers");
+    assertRejected(g.runPowerShell(placeholderKept, RUN, NOW), "shipped templates");
+    assertEquals(1, diagnose(g, NOW).path("registry").path("fDenyTSConnections").asInt(), "nothing ran");
+  }
+
+  @Test
+  void a_bundle_whose_helpers_were_altered_is_unknown_even_with_a_matching_sha() {
+    GuestRuntime g = GuestCatalog.create("web-01", "rdp-disabled", NOW);
+    List<String> lines = resealed(Scripts.bundle("enable-remote-connections"), "# >>> azrdpfix-helpers sha256=", 1,
+        "# <<< azrdpfix-helpers", helpers -> helpers.add(1, "function Get-AzrdpfixTime { 'forged' }"));
     assertRejected(g.runPowerShell(lines, RUN, NOW), "shipped templates");
+    assertEquals(1, diagnose(g, NOW).path("registry").path("fDenyTSConnections").asInt(), "nothing ran");
+  }
+
+  @Test
+  void a_bundle_without_its_helpers_section_or_with_helpers_per_step_is_unknown() {
+    GuestRuntime g = GuestCatalog.create("web-01", "rdp-disabled", NOW);
+    List<String> bundle = Scripts.bundle("enable-remote-connections");
+    List<String> noHelpers = new ArrayList<>(bundle);
+    noHelpers.subList(noHelpers.indexOf(noHelpers.stream().filter(l -> l.startsWith("# >>> azrdpfix-helpers"))
+        .findFirst().orElseThrow()), noHelpers.indexOf("# <<< azrdpfix-helpers") + 1).clear();
+    assertRejected(g.runPowerShell(noHelpers, RUN, NOW), "shipped templates");
+
+    // The old layout: each step carrying its own helper copy, declared with that text's sha256.
+    List<String> perStep = resealed(noHelpers, "# >>> azrdpfix-step enable-remote-connections sha256=", 2, "} })",
+        body -> {
+          body.clear();
+          body.addAll(Scripts.template("enable-remote-connections"));
+        });
+    assertRejected(g.runPowerShell(perStep, RUN, NOW), "shipped templates");
+    assertEquals(1, diagnose(g, NOW).path("registry").path("fDenyTSConnections").asInt(), "nothing ran");
+
+    // The same bundle as composed by the contract runs.
+    assertEquals("changed", marker(g.runPowerShell(bundle, RUN, NOW)).path("status").asText());
   }
 
   @Test

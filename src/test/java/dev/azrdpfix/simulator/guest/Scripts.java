@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.TreeMap;
 
 /**
- * Test helper: the shipped template texts from the classpath, and bundles composed exactly as CONTRACT.md lays them
- * out (written here from the contract, independently of the guest's own parser).
+ * Test helper: the shipped template texts from the classpath, composed with the helpers, and bundles composed exactly
+ * as CONTRACT.md lays them out (written here from the contract, independently of the guest's own parser).
  */
 final class Scripts {
   static final String RUN_ID = "20261123T050000Z-k3x9q2";
@@ -38,8 +38,21 @@ final class Scripts {
     throw new IllegalArgumentException(id);
   }
 
-  /** A template's normalised lines, as the tool sends a single template. */
+  /** A template as the tool sends it alone: its file's lines with the placeholder line replaced by the helpers. */
   static List<String> template(String id) {
+    List<String> out = new ArrayList<>();
+    for (String line : source(id)) {
+      if (line.equals("# azrdpfix:helpers")) {
+        out.addAll(lines("common/helpers.ps1"));
+      } else {
+        out.add(line);
+      }
+    }
+    return out;
+  }
+
+  /** A template file's normalised lines, as stored (placeholder line included): what a bundle embeds. */
+  static List<String> source(String id) {
     return lines(spec(id).path("path").asText());
   }
 
@@ -87,9 +100,13 @@ final class Scripts {
       out.add(")");
     }
     out.add("$ErrorActionPreference = 'Stop'");
+    List<String> helpers = lines("common/helpers.ps1");
+    out.add("# >>> azrdpfix-helpers sha256=" + ShippedTemplates.sha256(String.join("\n", helpers)));
+    out.addAll(helpers);
+    out.add("# <<< azrdpfix-helpers");
     out.add("$azrdpfixSteps = New-Object System.Collections.Generic.List[object]");
     for (String id : ids) {
-      List<String> text = template(id);
+      List<String> text = source(id);
       out.add("# >>> azrdpfix-step " + id + " sha256=" + ShippedTemplates.sha256(String.join("\n", text)));
       out.add("$azrdpfixSteps.Add(@{ Id = '" + id + "'; Block = {");
       out.addAll(text);
