@@ -48,6 +48,17 @@ public final class AzureOptions {
       description = "Simulated Azure fault injection (tests and benchmarks), e.g. 429:vm-get:1.")
   String simFaults;
 
+  /**
+   * Checks the VM name and the options that need no network, so bad input fails with exit 2 before any login or
+   * request. Returns the parsed VM.
+   */
+  dev.azrdpfix.core.model.VmRef validate(String vm) {
+    dev.azrdpfix.core.model.VmRef ref = dev.azrdpfix.core.model.VmRef.parse(vm, resourceGroup);
+    cloud();
+    authMode();
+    return ref;
+  }
+
   Cloud cloud() {
     for (Cloud c : Cloud.values()) {
       if (c.cliName().equalsIgnoreCase(cloud)) {

@@ -47,9 +47,7 @@ public final class InspectCommand implements Callable<Integer> {
     if (source != null) {
       Validation.ipAddress("--source", source);
     }
-    dev.azrdpfix.core.model.VmRef.parse(vm, azure.resourceGroup); // bad names fail before any login or request
-    azure.cloud();
-    azure.authMode();
+    azure.validate(vm);
     ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr(), output.verbose);
     try (AzureSession session = AzureSession.open(azure, env, progress, vm)) {
       var channel = new dev.azrdpfix.template.TemplateGuestChannel(session.gateway,

@@ -2,7 +2,6 @@ package dev.azrdpfix.cli;
 
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
-import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.repair.RepairReport;
 import dev.azrdpfix.core.repair.RepairWorkflow;
 import dev.azrdpfix.report.Json;
@@ -71,9 +70,7 @@ public final class RepairCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    VmRef.parse(vm, azure.resourceGroup);
-    azure.cloud();
-    azure.authMode();
+    azure.validate(vm);
     if (rdpPort != null && (rdpPort < 1 || rdpPort > 65535)) {
       throw AzrdpfixException.usage("--rdp-port " + rdpPort + " is not a TCP port: use 1-65535.");
     }

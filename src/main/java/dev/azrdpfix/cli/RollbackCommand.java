@@ -41,9 +41,7 @@ public final class RollbackCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    VmRef parsed = VmRef.parse(vm, azure.resourceGroup);
-    azure.cloud();
-    azure.authMode();
+    VmRef parsed = azure.validate(vm);
     if (runId != null && !runId.matches("[0-9]{8}T[0-9]{6}Z-[a-z0-9]{6}")) {
       throw AzrdpfixException.usage("--run '" + runId + "' is not a run id: it looks like 20261123T050000Z-k3x9q2"
           + " (see the repair report or the folders under C:\\ProgramData\\azrdpfix\\backup on the VM).");

@@ -179,21 +179,7 @@ public final class RdpServerMessages {
   }
 
   static byte[] tlv(int tag, byte[] value) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(tag);
-    int len = value.length;
-    if (len < 0x80) {
-      out.write(len);
-    } else if (len < 0x100) {
-      out.write(0x81);
-      out.write(len);
-    } else {
-      out.write(0x82);
-      out.write(len >> 8);
-      out.write(len);
-    }
-    out.writeBytes(value);
-    return out.toByteArray();
+    return SelfSignedCertificates.tlv(tag, value);
   }
 
   private static byte[] concat(byte[]... parts) {

@@ -118,7 +118,8 @@ public final class SelfSignedCertificates {
     return out.toByteArray();
   }
 
-  private static byte[] tlv(int tag, byte[] value) {
+  /** A DER tag-length-value; shared with the fake server's CredSSP messages. */
+  static byte[] tlv(int tag, byte[] value) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(tag);
     int len = value.length;
