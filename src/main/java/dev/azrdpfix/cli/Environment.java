@@ -11,7 +11,10 @@ import java.util.function.Function;
 public record Environment(Function<String, String> env, Path home, boolean interactive, java.io.BufferedReader in) {
 
   public static Environment system() {
-    return new Environment(System::getenv, Path.of(System.getProperty("user.home")), System.console() != null,
+    // $HOME first, as the launcher and the Azure CLI use it; the JVM's user.home ignores it on Linux.
+    String home = System.getenv("HOME");
+    return new Environment(System::getenv, Path.of(home != null && !home.isBlank() ? home
+        : System.getProperty("user.home")), System.console() != null,
         new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)));
   }
 
