@@ -21,7 +21,6 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
-import java.util.function.BiFunction;
 
 /**
  * One command's connection to Azure, real or simulated: resolves the subscription, builds the gateway and, with
@@ -94,19 +93,14 @@ final class AzureSession implements AutoCloseable {
     return new AzureSession(gw, gw, null);
   }
 
-  /** Maps (ip, port) to where the probe should connect: the same address on Azure, a loopback listener simulated. */
-  BiFunction<String, Integer, InetSocketAddress> probeAddress() {
-    if (simulator == null) {
-      return (ip, port) -> InetSocketAddress.createUnresolved(ip, port);
+  /** With the simulated Azure: the loopback listener behind a simulated VM's address, like a NAT. */
+  InetSocketAddress simulatedRdpAddress(String ip, int port) {
+    InetSocketAddress a = simulator.rdpAddress(ip, port);
+    if (a == null) {
+      throw new AzrdpfixException(ExitCode.INTERNAL, "simulated Azure has no listener for " + ip + ":" + port
+          + ". This is a simulator bug; please report it.");
     }
-    return (ip, port) -> {
-      InetSocketAddress a = simulator.rdpAddress(ip, port);
-      if (a == null) {
-        throw new AzrdpfixException(ExitCode.INTERNAL, "simulated Azure has no listener for " + ip + ":" + port
-            + ". This is a simulator bug; please report it.");
-      }
-      return a;
-    };
+    return a;
   }
 
   boolean simulated() {

@@ -42,13 +42,8 @@ public final class Cli {
     String first = args.length > 0 ? args[0] : null;
     if (first != null && SUBCOMMANDS.containsKey(first)) {
       cl.addSubcommand(first, new CommandLine(SUBCOMMANDS.get(first), factory));
-    } else if (first == null || first.startsWith("-") && !first.equals("-h") && !first.equals("--help")) {
-      // --version and friends need no subcommand model at all.
-      if (first == null || !(first.equals("-V") || first.equals("--version"))) {
-        addAll(cl, factory);
-      }
-    } else {
-      addAll(cl, factory);
+    } else if (!"-V".equals(first) && !"--version".equals(first)) {
+      addAll(cl, factory); // --version needs no subcommand model at all
     }
     cl.setOut(out);
     cl.setErr(err);
@@ -137,10 +132,5 @@ public final class Cli {
         return fallback.create(cls);
       }
     }
-  }
-
-  /** Rejects a usage problem found after parsing (e.g. a bad value combination) the same way picocli would. */
-  static AzrdpfixException usage(String message) {
-    return AzrdpfixException.usage(message);
   }
 }

@@ -4,8 +4,6 @@ import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.repair.RepairReport;
 import dev.azrdpfix.core.repair.RepairWorkflow;
-import dev.azrdpfix.report.Json;
-import dev.azrdpfix.report.RepairOutput;
 import dev.azrdpfix.template.TemplateCatalog;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -115,12 +113,7 @@ public final class RepairCommand implements Callable<Integer> {
       }
       Path saved = RunSupport.save(result, env, change.report);
       var out = spec.commandLine().getOut();
-      if (output.json()) {
-        out.println(Json.write(RepairOutput.json(result)));
-      } else {
-        out.print(RepairOutput.text(result, Validation.style(env, output), change.dryRun));
-      }
-      out.flush();
+      RunSupport.print(result, output, env, change.dryRun, out);
       progress.detail("report saved to " + saved);
       if (result.exitCode() != ExitCode.OK && !output.json()) {
         err.println("azrdpfix: " + result.outcome() + ".");

@@ -6,8 +6,6 @@ import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.repair.RepairReport;
 import dev.azrdpfix.core.repair.RepairWorkflow;
 import dev.azrdpfix.core.inspect.InspectWorkflow;
-import dev.azrdpfix.report.Json;
-import dev.azrdpfix.report.RepairOutput;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -69,12 +67,7 @@ public final class RollbackCommand implements Callable<Integer> {
       RepairReport result = workflow.rollback(vm, azure.resourceGroup, id, change.dryRun, limits);
       RunSupport.save(result, env, change.report);
       var out = spec.commandLine().getOut();
-      if (output.json()) {
-        out.println(Json.write(RepairOutput.json(result)));
-      } else {
-        out.print(RepairOutput.text(result, Validation.style(env, output), change.dryRun));
-      }
-      out.flush();
+      RunSupport.print(result, output, env, change.dryRun, out);
       return result.exitCode().code();
     }
   }

@@ -71,7 +71,7 @@ final class RunSupport {
       return base;
     }
     return request -> {
-      InetSocketAddress a = session.probeAddress().apply(request.host(), request.port());
+      InetSocketAddress a = session.simulatedRdpAddress(request.host(), request.port());
       ProbeResult r = base.probe(new ProbeRequest(a.getHostString(), a.getPort(), request.stageTimeout(),
           request.waitFor(), request.expectedThumbprint()));
       // Report the VM's address, as on Azure; the loopback listener behind it is an implementation detail.
@@ -115,6 +115,16 @@ final class RunSupport {
       throw new AzrdpfixException(ExitCode.INTERNAL, "cannot write the report to " + (requested != null ? requested
           : store) + ": " + e.getMessage() + ". Check the path and permissions.");
     }
+  }
+
+  /** Prints the report to stdout as JSON or text (with the scripts on a dry run). */
+  static void print(RepairReport report, OutputOptions output, Environment env, boolean dryRun, PrintWriter out) {
+    if (output.json()) {
+      out.println(Json.write(RepairOutput.json(report)));
+    } else {
+      out.print(RepairOutput.text(report, Validation.style(env, output), dryRun));
+    }
+    out.flush();
   }
 
   /** The run id of the latest recorded repair of this VM that changed something, if any. */

@@ -72,12 +72,7 @@ public final class TemplateGuestChannel implements GuestChannel {
     progress.detail("script " + script.id() + " sha256=" + script.sha256() + " parameters=" + script.parameters());
     AzureGateway.RunOutput out = azure.runPowerShell(vm, script.lines(), script.parameters(), timeout);
     TemplateResult r = ResultParser.parse(script.id(), out.stdout(), out.stderr());
-    return toRun(r, script, out);
-  }
-
-  private static GuestRun toRun(TemplateResult r, PreparedScript script, AzureGateway.RunOutput out) {
-    GuestRun run = convert(r, script.sha256(), script.parameters(), out);
-    return run;
+    return convert(r, script.sha256(), script.parameters(), out);
   }
 
   private static GuestRun convert(TemplateResult r, String sha, Map<String, String> params,

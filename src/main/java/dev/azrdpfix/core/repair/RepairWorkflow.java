@@ -11,7 +11,6 @@ import dev.azrdpfix.core.guest.RepairOptions;
 import dev.azrdpfix.core.inspect.InspectWorkflow;
 import dev.azrdpfix.core.inspect.NetworkFindings;
 import dev.azrdpfix.core.model.Finding;
-import dev.azrdpfix.core.model.Severity;
 import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.model.VmSnapshot;
 import dev.azrdpfix.core.port.AzureGateway;
@@ -431,10 +430,5 @@ public final class RepairWorkflow {
       waitForVm(ref, limits, "after the reapply", true);
     }
     return run.finish(ExitCode.OK, "rolled back run " + runId + ": the VM is back in its before-state");
-  }
-
-  static {
-    // Severity order is used for sorting findings: CRITICAL first.
-    assert Severity.CRITICAL.ordinal() < Severity.INFO.ordinal();
   }
 }

@@ -93,12 +93,7 @@ class ToolPipelineTest {
     GuestRuntime g = GuestCatalog.create("web-01", "machinekeys-corrupt-acl", NOW);
     TemplateResult diag = run(g, CATALOG.prepare("diagnose", Map.of()), NOW);
     GuestDiagnosis d = GuestAnalyzer.analyze(diag.facts(), NOW, NOW, new RepairOptions(true, false, Set.of()));
-    List<StepCall> calls = new ArrayList<>();
-    for (PlannedStep s : d.plan()) {
-      Map<String, String> p = new HashMap<>(s.params());
-      p.put("RunId", Scripts.RUN_ID);
-      calls.add(new StepCall(s.templateId(), p));
-    }
+    List<StepCall> calls = calls(d);
     assertFalse(run(g, CATALOG.bundle(calls), NOW).failed());
     Instant later = NOW.plus(Duration.ofMinutes(3));
     g.restart(later);
@@ -116,12 +111,7 @@ class ToolPipelineTest {
     TemplateResult diag = run(g, CATALOG.prepare("diagnose", Map.of()), NOW);
     GuestDiagnosis first = GuestAnalyzer.analyze(diag.facts(), NOW, NOW, RepairOptions.defaults());
     assertFalse(first.planIds().contains("rename-machinekeys"), "the broken ACL hides the corruption at first");
-    List<StepCall> calls = new ArrayList<>();
-    for (PlannedStep s : first.plan()) {
-      Map<String, String> p = new HashMap<>(s.params());
-      p.put("RunId", Scripts.RUN_ID);
-      calls.add(new StepCall(s.templateId(), p));
-    }
+    List<StepCall> calls = calls(first);
     assertFalse(run(g, CATALOG.bundle(calls), NOW).failed());
     Instant later = NOW.plus(Duration.ofMinutes(3));
     g.restart(later);
@@ -133,5 +123,16 @@ class ToolPipelineTest {
     GuestDiagnosis allowed = GuestAnalyzer.analyze(again.facts(), later, later, new RepairOptions(true, false,
         Set.of()));
     assertTrue(allowed.planIds().contains("rename-machinekeys"), allowed.planIds().toString());
+  }
+
+  /** The plan as the tool sends it: each step with its parameters and the run id. */
+  private static List<StepCall> calls(GuestDiagnosis d) {
+    List<StepCall> calls = new ArrayList<>();
+    for (PlannedStep s : d.plan()) {
+      Map<String, String> p = new HashMap<>(s.params());
+      p.put("RunId", Scripts.RUN_ID);
+      calls.add(new StepCall(s.templateId(), p));
+    }
+    return calls;
   }
 }
