@@ -19,6 +19,7 @@ public final class Json {
       .addModule(new com.fasterxml.jackson.databind.module.SimpleModule()
           .addSerializer(dev.azrdpfix.core.model.Severity.class, new IdSerializer<>(s -> s.id()))
           .addSerializer(dev.azrdpfix.core.probe.ProbeVerdict.class, new IdSerializer<>(v -> v.id()))
+          .addSerializer(dev.azrdpfix.core.model.FindingId.class, new IdSerializer<>(f -> f.id()))
           .addSerializer(ExitCode.class, new com.fasterxml.jackson.databind.JsonSerializer<ExitCode>() {
             @Override
             public void serialize(ExitCode value, com.fasterxml.jackson.core.JsonGenerator gen,
@@ -59,7 +60,7 @@ public final class Json {
   /** A finding as JSON: id, severity (critical|warning|info), summary, evidence, nextStep. */
   public static Map<String, Object> finding(Finding f) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", f.id());
+    m.put("id", f.id().id());
     m.put("severity", f.severity().id());
     m.put("summary", f.summary());
     m.put("evidence", f.evidence());

@@ -181,7 +181,7 @@ public final class RepairOutput {
         b.append("- ").append(md(v.note())).append('\n');
       }
       b.append("- Guest findings after: ").append(v.findingsAfter().isEmpty() ? "none"
-          : String.join(", ", v.findingsAfter().stream().map(Finding::id).toList())).append('\n');
+          : String.join(", ", v.findingsAfter().stream().map(f -> f.id().id()).toList())).append('\n');
     }
     if (!r.changes().isEmpty()) {
       b.append("\nUndo: `azrdpfix rollback ").append(r.target()).append(" --run ").append(r.runId()).append("`\n");

@@ -13,6 +13,7 @@ import static dev.azrdpfix.core.guest.RepairSteps.RESYNC_TIME;
 import dev.azrdpfix.core.guest.GuestFacts.Cert;
 import dev.azrdpfix.core.guest.GuestFacts.Service;
 import dev.azrdpfix.core.model.Finding;
+import dev.azrdpfix.core.model.FindingId;
 import dev.azrdpfix.core.model.Severity;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,7 +89,7 @@ final class GuestFindings {
       if (missing || expired) {
         String why = missing ? "no certificate with that thumbprint exists in Remote Desktop or My"
             : "the bound certificate expired " + bound.notAfter();
-        add("stale-certificate-binding", Severity.CRITICAL,
+        add(FindingId.STALE_CERTIFICATE_BINDING, Severity.CRITICAL,
             "The RDP listener is bound to a certificate that is " + (missing ? "missing" : "expired"),
             "binding.tp=" + tp + ", binding.found=" + binding.found() + ": " + why,
             "Delete RDP-Tcp\\SSLCertificateSHA1Hash so Windows falls back to its self-signed certificate "
@@ -102,7 +103,7 @@ final class GuestFindings {
     Cert inUse = bound != null ? bound : rd.stream().findFirst().orElse(null);
     if (inUse == null || !inUse.inRemoteDesktopStore()) {
       if (rd.isEmpty() && (binding == null || binding.tp() == null) && certCountKnownZero()) {
-        add("rdp-certificate-missing", Severity.WARNING, "There is no RDP certificate in the Remote Desktop store",
+        add(FindingId.RDP_CERTIFICATE_MISSING, Severity.WARNING, "There is no RDP certificate in the Remote Desktop store",
             "certs=[] and certCount=0, binding.tp=null",
             "Restart SessionEnv and TermService so Windows issues a self-signed certificate (restart-rdp-services).");
         restartForServices("no RDP certificate in Remote Desktop");
@@ -111,14 +112,14 @@ final class GuestFindings {
     }
     List<String> removable = new ArrayList<>();
     if (expired(inUse)) {
-      add("rdp-certificate-expired", Severity.CRITICAL, "The RDP certificate has expired",
+      add(FindingId.RDP_CERTIFICATE_EXPIRED, Severity.CRITICAL, "The RDP certificate has expired",
           "certs: tp=" + inUse.tp() + " subject=" + inUse.subject() + " notAfter=" + inUse.notAfter()
               + " (now " + callStart + "), selfSigned=" + inUse.selfSigned(),
           "Delete it from Cert:\\LocalMachine\\Remote Desktop and restart SessionEnv/TermService so Windows issues a "
               + "new one (remove-rdp-certificates, restart-rdp-services).");
     }
     if (Boolean.FALSE.equals(inUse.keyReadable())) {
-      add("rdp-certificate-key-unreadable", Severity.CRITICAL,
+      add(FindingId.RDP_CERTIFICATE_KEY_UNREADABLE, Severity.CRITICAL,
           "TermService cannot read the private key of the RDP certificate",
           "certs: tp=" + inUse.tp() + " hasKey=" + inUse.hasKey() + " keyReadable=false; machineKeys.rdpKeyReadable="
               + (facts.machineKeys() == null ? null : facts.machineKeys().rdpKeyReadable()),
@@ -155,7 +156,7 @@ final class GuestFindings {
     // create a new self-signed certificate (1057) with a sound ACL is then the sign of a damaged key store.
     boolean cannotCreate = aclSound && certCountKnownZero() && facts.eventCount("1057") > 0;
     if (cannotCreate && !Boolean.TRUE.equals(mk.corrupt())) {
-      add("machinekeys-corrupt", Severity.CRITICAL, "Windows cannot create an RDP key although MachineKeys' ACL is"
+      add(FindingId.MACHINEKEYS_CORRUPT, Severity.CRITICAL, "Windows cannot create an RDP key although MachineKeys' ACL is"
               + " sound: the key store is damaged",
           "no certificate in Remote Desktop (certCount=0), machineKeys.sddl=" + mk.sddl() + ", events.1057="
               + facts.eventCount("1057") + " (cannot create self-signed certificate)",
@@ -164,7 +165,7 @@ final class GuestFindings {
       want(RENAME_MACHINEKEYS, Map.of(), "Windows cannot create a key in MachineKeys");
     }
     if (Boolean.TRUE.equals(mk.corrupt())) {
-      add("machinekeys-corrupt", Severity.CRITICAL, "The MachineKeys folder or the RDP key in it is damaged",
+      add(FindingId.MACHINEKEYS_CORRUPT, Severity.CRITICAL, "The MachineKeys folder or the RDP key in it is damaged",
           mk.sddl() == null ? "machineKeys.corrupt=true, sddl=null (folder missing)"
               : "machineKeys.corrupt=true: the RDP key cannot be opened although the ACL is sound (sddl=" + mk.sddl()
                   + ")",
@@ -173,7 +174,7 @@ final class GuestFindings {
       want(RENAME_MACHINEKEYS, Map.of(), "MachineKeys is corrupt");
     }
     if (mk.sddl() != null && !Boolean.TRUE.equals(mk.isDefault()) && !Boolean.TRUE.equals(mk.grantsOk())) {
-      add("machinekeys-acl-not-default", keyEvidence ? Severity.CRITICAL : Severity.WARNING,
+      add(FindingId.MACHINEKEYS_ACL_NOT_DEFAULT, keyEvidence ? Severity.CRITICAL : Severity.WARNING,
           "The MachineKeys ACL is neither the default nor the documented reset state",
           "machineKeys.sddl=" + mk.sddl() + " (default " + DEFAULT_MACHINEKEYS_SDDL + "), rdpKeyReadable="
               + mk.rdpKeyReadable() + ", events 1057/1058/36870=" + facts.eventCount("1057") + "/"
@@ -191,20 +192,20 @@ final class GuestFindings {
   private void services() {
     Service ts = facts.service("TermService");
     if (ts != null && ts.disabled()) {
-      add("termservice-disabled", Severity.CRITICAL, "The Remote Desktop Services service (TermService) is disabled",
+      add(FindingId.TERMSERVICE_DISABLED, Severity.CRITICAL, "The Remote Desktop Services service (TermService) is disabled",
           "services.TermService.start=" + ts.start() + ", state=" + ts.state(),
           "Set TermService back to Manual start and start it (restart-rdp-services).");
       restartForServices("TermService is disabled");
     }
     if (ts != null && !ts.running()) {
-      add("termservice-not-running", Severity.CRITICAL, "TermService is not running",
+      add(FindingId.TERMSERVICE_NOT_RUNNING, Severity.CRITICAL, "TermService is not running",
           "services.TermService.state=" + ts.state() + ", start=" + ts.start() + ", account=" + ts.account(),
           "Start TermService (restart-rdp-services); if it fails, check its logon account (NT Authority\\NetworkService).");
       restartForServices("TermService is " + ts.state());
     }
     Service se = facts.service("SessionEnv");
     if (se != null && !se.running()) {
-      add("sessionenv-not-running", Severity.WARNING,
+      add(FindingId.SESSIONENV_NOT_RUNNING, Severity.WARNING,
           "SessionEnv (Remote Desktop Configuration) is not running; it renews the self-signed certificate",
           "services.SessionEnv.state=" + se.state() + ", start=" + se.start(),
           "Restart SessionEnv and TermService (restart-rdp-services) if a certificate problem is also reported.");
@@ -214,7 +215,7 @@ final class GuestFindings {
     }
     if (facts.eventCount("7022") > 0) {
       boolean down = ts != null && !ts.running();
-      add("termservice-hung", down ? Severity.CRITICAL : Severity.WARNING,
+      add(FindingId.TERMSERVICE_HUNG, down ? Severity.CRITICAL : Severity.WARNING,
           "TermService hung on starting in the last 24 hours",
           "events.7022=" + facts.eventCount("7022") + ", services.TermService.state=" + (ts == null ? null : ts.state()),
           "Restart TermService (restart-rdp-services); if it hangs again, run it in its own process "
@@ -227,26 +228,26 @@ final class GuestFindings {
     GuestFacts.Registry reg = facts.registry();
     if (reg != null) {
       if (Integer.valueOf(1).equals(reg.fDenyTSConnections())) {
-        add("rdp-disabled", Severity.CRITICAL, "Remote Desktop connections are turned off",
+        add(FindingId.RDP_DISABLED, Severity.CRITICAL, "Remote Desktop connections are turned off",
             "registry.fDenyTSConnections=1",
             "Set fDenyTSConnections=0 (enable-remote-connections).");
         want(ENABLE_REMOTE_CONNECTIONS, Map.of(), "fDenyTSConnections=1");
       }
       if (Integer.valueOf(1).equals(reg.policyDenyTSConnections())) {
-        add("rdp-disabled-by-policy", Severity.CRITICAL, "Group Policy denies Remote Desktop connections",
+        add(FindingId.RDP_DISABLED_BY_POLICY, Severity.CRITICAL, "Group Policy denies Remote Desktop connections",
             "registry.policyDenyTSConnections=1, gpo=" + facts.gpo(),
             "Change the GPO \"Allow users to connect remotely by using Remote Desktop Services\", then refresh "
                 + "policy (refresh-policy); azrdpfix does not overwrite policy values.");
         want(REFRESH_POLICY, Map.of(), "policy fDenyTSConnections=1");
       }
       if (Integer.valueOf(0).equals(reg.fEnableWinStation())) {
-        add("listener-disabled", Severity.CRITICAL, "The RDP-Tcp listener is disabled",
+        add(FindingId.LISTENER_DISABLED, Severity.CRITICAL, "The RDP-Tcp listener is disabled",
             "registry.fEnableWinStation=0",
             "Set RDP-Tcp fEnableWinStation=1 and restart TermService (enable-remote-connections, restart-rdp-services).");
         want(ENABLE_REMOTE_CONNECTIONS, Map.of(), "fEnableWinStation=0");
       }
       if (reg.portNumber() != null && reg.portNumber() != 3389) {
-        add("rdp-port-nonstandard", Severity.INFO, "RDP listens on port " + reg.portNumber() + ", not 3389",
+        add(FindingId.RDP_PORT_NONSTANDARD, Severity.INFO, "RDP listens on port " + reg.portNumber() + ", not 3389",
             "registry.PortNumber=" + reg.portNumber(),
             "The NSG rule, the guest firewall rule and the probe must use port " + reg.portNumber() + ".");
       }
@@ -254,14 +255,14 @@ final class GuestFindings {
     GuestFacts.Listener l = facts.listener();
     Service ts = facts.service("TermService");
     if (l != null && l.process() != null && !"TermService".equalsIgnoreCase(l.service())) {
-      add("rdp-port-held-by-other-process", Severity.CRITICAL,
+      add(FindingId.RDP_PORT_HELD_BY_OTHER_PROCESS, Severity.CRITICAL,
           "Another program listens on the RDP port",
           "listener.port=" + l.port() + ", process=" + l.process() + ", service=" + l.service(),
           "Stop that program or service and start TermService, or move RDP to another port and update the guest "
               + "firewall and the NSG.");
     } else if (l != null && l.port() != null && l.process() == null && ts != null && ts.running()
-        && !hasFinding("rdp-disabled") && !hasFinding("listener-disabled")) {
-      add("rdp-port-not-listening", Severity.WARNING, "Nothing listens on the RDP port although TermService runs",
+        && !hasFinding(FindingId.RDP_DISABLED) && !hasFinding(FindingId.LISTENER_DISABLED)) {
+      add(FindingId.RDP_PORT_NOT_LISTENING, Severity.WARNING, "Nothing listens on the RDP port although TermService runs",
           "listener.port=" + l.port() + ", process=null, services.TermService.state=" + ts.state(),
           "Restart TermService (restart-rdp-services).");
       restartForServices("nothing listens on port " + l.port());
@@ -284,7 +285,7 @@ final class GuestFindings {
       }
     }
     if (!blocked.isEmpty()) {
-      add("firewall-blocks-rdp", Severity.CRITICAL, "The guest firewall blocks RDP on profile " + String.join(", ", blocked),
+      add(FindingId.FIREWALL_BLOCKS_RDP, Severity.CRITICAL, "The guest firewall blocks RDP on profile " + String.join(", ", blocked),
           "firewall.profiles=" + fw.profiles() + ", rdpRules=" + fw.rdpRules() + ", blockInbound=" + fw.blockInbound()
               + ", active=" + fw.active(),
           "Enable the Remote Desktop rule group (enable-rdp-firewall-rules).");
@@ -295,26 +296,26 @@ final class GuestFindings {
   private void tlsAndSecurity() {
     GuestFacts.Tls tls = facts.tls();
     if (tls != null && Integer.valueOf(0).equals(tls.tls12())) {
-      add("tls-server-disabled", Severity.CRITICAL, "TLS 1.2 is disabled for servers (SCHANNEL)",
+      add(FindingId.TLS_SERVER_DISABLED, Severity.CRITICAL, "TLS 1.2 is disabled for servers (SCHANNEL)",
           "tls.1.2=0, tls.1.1=" + tls.tls11() + ", tls.1.0=" + tls.tls10() + ", events.36871="
               + facts.eventCount("36871"),
           "Set SCHANNEL TLS 1.2 Server Enabled=1 and restart the VM (enable-tls-server).");
       want(ENABLE_TLS_SERVER, Map.of(), "TLS 1.2 Server Enabled=0");
     }
     if (Integer.valueOf(1).equals(facts.fips())) {
-      add("fips-enabled", Severity.WARNING, "FIPS algorithm policy is on",
+      add(FindingId.FIPS_ENABLED, Severity.WARNING, "FIPS algorithm policy is on",
           "fips=1, registry.MinEncryptionLevel=" + (facts.registry() == null ? null : facts.registry().minEncryptionLevel()),
           "Clients must support FIPS-compliant ciphers; on a standalone VM Microsoft suggests Lsa\\FIPSAlgorithmPolicy "
               + "Enabled=0 (not changed by azrdpfix).");
     }
     GuestFacts.Registry reg = facts.registry();
     if (reg != null && Integer.valueOf(0).equals(reg.userAuthentication())) {
-      add("nla-disabled", Severity.WARNING, "Network Level Authentication is off (security risk)",
+      add(FindingId.NLA_DISABLED, Severity.WARNING, "Network Level Authentication is off (security risk)",
           "registry.UserAuthentication=0",
           "Turn NLA back on (UserAuthentication=1) once sign-in works; rollback of a disable-nla run does that.");
     }
     if (reg != null && Integer.valueOf(0).equals(reg.securityLayer())) {
-      add("security-layer-rdp", Severity.WARNING, "The listener uses the legacy RDP security layer without TLS",
+      add(FindingId.SECURITY_LAYER_RDP, Severity.WARNING, "The listener uses the legacy RDP security layer without TLS",
           "registry.SecurityLayer=0",
           "Set SecurityLayer back to 2 (TLS) or 1 (Negotiate); the built-in ResetRDPCert command sets 0.");
     }
@@ -333,7 +334,7 @@ final class GuestFindings {
     }
     if (skew != null) {
       boolean domain = facts.domain() != null && Boolean.TRUE.equals(facts.domain().joined());
-      add("clock-skew", domain ? Severity.CRITICAL : Severity.WARNING,
+      add(FindingId.CLOCK_SKEW, domain ? Severity.CRITICAL : Severity.WARNING,
           "The guest clock is " + minutes(skew) + " " + (guest.isBefore(callStart) ? "behind" : "ahead"),
           "time=" + facts.time() + ", caller window " + callStart + " .. " + callEnd,
           "Resynchronise Windows Time (resync-time); NLA and TLS validity checks fail with a wrong clock.");
@@ -343,7 +344,7 @@ final class GuestFindings {
 
   private void events() {
     if (keyEventCount() > 0) {
-      add("schannel-key-errors", Severity.WARNING,
+      add(FindingId.SCHANNEL_KEY_ERRORS, Severity.WARNING,
           "Windows failed to use or renew the RDP certificate key in the last 24 hours",
           "events.1057=" + facts.eventCount("1057") + " (cannot create self-signed certificate), events.1058="
               + facts.eventCount("1058") + " (cannot replace expired certificate), events.36870="
@@ -355,8 +356,8 @@ final class GuestFindings {
   private void gpo() {
     boolean joined = facts.domain() != null && Boolean.TRUE.equals(facts.domain().joined());
     if (joined && !facts.gpo().isEmpty()) {
-      boolean matters = facts.gpo().contains("fDenyTSConnections") && hasFinding("rdp-disabled-by-policy");
-      add("domain-gpo-controls", matters ? Severity.WARNING : Severity.INFO,
+      boolean matters = facts.gpo().contains("fDenyTSConnections") && hasFinding(FindingId.RDP_DISABLED_BY_POLICY);
+      add(FindingId.DOMAIN_GPO_CONTROLS, matters ? Severity.WARNING : Severity.INFO,
           "Group Policy from " + facts.domain().name() + " sets Remote Desktop values",
           "domain.name=" + facts.domain().name() + ", gpo=" + facts.gpo(),
           "Change these values in the GPO; local changes are reverted at the next policy refresh.");
@@ -366,7 +367,7 @@ final class GuestFindings {
   private void mtu() {
     Integer mtu = facts.mtu();
     if (mtu != null && mtu != 1500) {
-      add("mtu-nonstandard", mtu < 1500 ? Severity.WARNING : Severity.INFO, "The network MTU is " + mtu + ", not 1500",
+      add(FindingId.MTU_NONSTANDARD, mtu < 1500 ? Severity.WARNING : Severity.INFO, "The network MTU is " + mtu + ", not 1500",
           "mtu=" + mtu,
           "Azure uses 1500; a smaller MTU can stall the TLS handshake (large certificate records). Set it back with "
               + "netsh interface ipv4 set subinterface.");
@@ -375,12 +376,12 @@ final class GuestFindings {
 
   // ---- helpers --------------------------------------------------------------------------------------------------
 
-  private void add(String id, Severity severity, String summary, String evidence, String nextStep) {
+  private void add(FindingId id, Severity severity, String summary, String evidence, String nextStep) {
     findings.add(new Finding(id, severity, summary, evidence, nextStep));
   }
 
-  private boolean hasFinding(String id) {
-    return findings.stream().anyMatch(f -> f.id().equals(id));
+  private boolean hasFinding(FindingId id) {
+    return findings.stream().anyMatch(f -> f.id() == id);
   }
 
   private void want(String step, Map<String, String> params, String reason) {

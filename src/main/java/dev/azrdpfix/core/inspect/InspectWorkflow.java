@@ -3,6 +3,7 @@ package dev.azrdpfix.core.inspect;
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.model.Finding;
+import dev.azrdpfix.core.model.FindingId;
 import dev.azrdpfix.core.model.Severity;
 import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.model.VmSnapshot;
@@ -109,7 +110,7 @@ public final class InspectWorkflow {
     }
     if (found.size() > 1) {
       String groups = found.stream().map(VmRef::resourceGroup).sorted().collect(Collectors.joining(", "));
-      Finding f = new Finding("vm-name-ambiguous", Severity.CRITICAL,
+      Finding f = new Finding(FindingId.VM_NAME_AMBIGUOUS, Severity.CRITICAL,
           "VM name '" + ref.name() + "' exists in several resource groups.",
           "found in resource groups: " + groups,
           "Name one: -g <group> or RG/NAME, e.g. " + found.get(0).resourceGroup() + "/" + ref.name() + ".");
@@ -120,7 +121,7 @@ public final class InspectWorkflow {
   }
 
   private static InspectReport notFound(String name, int port, String why) {
-    Finding f = new Finding("vm-not-found", Severity.CRITICAL, "VM '" + name + "' was not found.", why,
+    Finding f = new Finding(FindingId.VM_NOT_FOUND, Severity.CRITICAL, "VM '" + name + "' was not found.", why,
         "Check the name, -g/--resource-group and --subscription ('az vm list -o table').");
     return new InspectReport(name, null, port, List.of(), InspectReport.GuestSection.skipped("VM not found"),
         List.of(f), ExitCode.AZURE);
@@ -135,19 +136,19 @@ public final class InspectWorkflow {
   static List<Finding> azureFindings(VmSnapshot vm) {
     List<Finding> out = new ArrayList<>();
     if (!vm.isWindows()) {
-      out.add(new Finding("not-windows", Severity.CRITICAL,
+      out.add(new Finding(FindingId.NOT_WINDOWS, Severity.CRITICAL,
           "The VM runs " + (vm.osType() == null ? "an unknown OS" : vm.osType()) + ", not Windows: there is no RDP"
               + " to repair.", "storageProfile.osDisk.osType=" + vm.osType(),
           "Use SSH tooling for Linux VMs ('az vm repair', 'az ssh vm')."));
       return out;
     }
     if (!vm.isRunning()) {
-      out.add(new Finding("vm-not-running", Severity.CRITICAL, "The VM is " + vm.powerState() + ": nothing answers RDP.",
+      out.add(new Finding(FindingId.VM_NOT_RUNNING, Severity.CRITICAL, "The VM is " + vm.powerState() + ": nothing answers RDP.",
           "PowerState/" + vm.powerState(),
           "Start it: 'az vm start -g " + vm.resourceGroup() + " -n " + vm.name() + "', or 'azrdpfix repair "
               + vm.resourceGroup() + "/" + vm.name() + " --start'."));
     } else if (!vm.agent().ready()) {
-      out.add(new Finding("guest-agent-not-ready", Severity.WARNING,
+      out.add(new Finding(FindingId.GUEST_AGENT_NOT_READY, Severity.WARNING,
           "The guest agent is '" + vm.agent().displayStatus() + "': Run Command, and so guest diagnosis and repair,"
               + " will not work.",
           "vmAgent status " + vm.agent().displayStatus() + (vm.agent().message() == null ? ""
@@ -156,12 +157,12 @@ public final class InspectWorkflow {
               + " use the Serial Console."));
     }
     if (vm.provisioningState() != null && !"Succeeded".equalsIgnoreCase(vm.provisioningState())) {
-      out.add(new Finding("vm-provisioning-not-succeeded", Severity.WARNING,
+      out.add(new Finding(FindingId.VM_PROVISIONING_NOT_SUCCEEDED, Severity.WARNING,
           "The VM's provisioning state is " + vm.provisioningState() + ".",
           "provisioningState=" + vm.provisioningState(), "Check the Activity Log; try 'az vm reapply'."));
     }
     if (Boolean.FALSE.equals(vm.bootDiagnosticsEnabled())) {
-      out.add(new Finding("boot-diagnostics-disabled", Severity.INFO,
+      out.add(new Finding(FindingId.BOOT_DIAGNOSTICS_DISABLED, Severity.INFO,
           "Boot diagnostics are off, so the Serial Console (the fallback when RDP and Run Command fail) is unavailable.",
           "diagnosticsProfile.bootDiagnostics.enabled=false",
           "Enable them: 'az vm boot-diagnostics enable -g " + vm.resourceGroup() + " -n " + vm.name() + "'."));
@@ -170,7 +171,7 @@ public final class InspectWorkflow {
   }
 
   static ExitCode exitCodeFor(List<Finding> findings, InspectReport.GuestSection guest, boolean azureOnly) {
-    if (findings.stream().anyMatch(f -> f.id().equals("not-windows"))) {
+    if (findings.stream().anyMatch(f -> f.id() == FindingId.NOT_WINDOWS)) {
       return ExitCode.PRECONDITION;
     }
     if (findings.stream().anyMatch(Finding::blocksRdp)) {

@@ -1,6 +1,7 @@
 package dev.azrdpfix.core.inspect;
 
 import dev.azrdpfix.core.model.Finding;
+import dev.azrdpfix.core.model.FindingId;
 import dev.azrdpfix.core.model.NsgInfo;
 import dev.azrdpfix.core.model.Severity;
 import dev.azrdpfix.core.model.VmSnapshot;
@@ -21,14 +22,14 @@ public final class NetworkFindings {
     List<Finding> out = new ArrayList<>();
     NicInfo nic = vm.primaryNic();
     if (nic == null) {
-      out.add(new Finding("no-network-interface", Severity.CRITICAL, "The VM has no network interface.",
+      out.add(new Finding(FindingId.NO_NETWORK_INTERFACE, Severity.CRITICAL, "The VM has no network interface.",
           "networkProfile lists no NIC", "Attach a NIC to the VM."));
       return out;
     }
     String privateIp = nic.privateIps().isEmpty() ? null : nic.privateIps().get(0);
     String nsgs = describe(nic);
     if (nic.publicIp() == null || nic.publicIp().ipAddress() == null) {
-      out.add(new Finding("no-public-ip", Severity.WARNING, "The VM has no public IP address.",
+      out.add(new Finding(FindingId.NO_PUBLIC_IP, Severity.WARNING, "The VM has no public IP address.",
           "NIC " + nic.name() + " has " + (nic.publicIp() == null ? "no public IP" : "a public IP without an address")
               + "; private IP " + privateIp,
           "Reach it over the VNet (VPN, ExpressRoute, peering) or Azure Bastion; probe it with --via-private-ip."));
@@ -39,17 +40,17 @@ public final class NetworkFindings {
       boolean standardWithoutNsg = nic.nsg() == null && nic.subnetNsg() == null
           && "Standard".equalsIgnoreCase(nic.publicIp().sku());
       if (standardWithoutNsg) {
-        out.add(new Finding("rdp-blocked-by-nsg", Severity.CRITICAL,
+        out.add(new Finding(FindingId.RDP_BLOCKED_BY_NSG, Severity.CRITICAL,
             "Inbound RDP is closed: a Standard public IP without any NSG admits no traffic.",
             "public IP " + nic.publicIp().name() + " (Standard SKU); no NSG on NIC " + nic.name() + " or its subnet",
             "Add an NSG allowing TCP " + port + " from your address range to the NIC or subnet."));
       } else if (anyone.decision() == Decision.ALLOW) {
-        out.add(new Finding("rdp-open-to-internet", Severity.WARNING,
+        out.add(new Finding(FindingId.RDP_OPEN_TO_INTERNET, Severity.WARNING,
             "RDP port " + port + " is open to the whole internet (brute-force target).",
             anyone.reason() + (anyone.nsgName() == null ? "" : " in NSG " + anyone.nsgName()),
             "Restrict the rule's source to your address range, or use Azure Bastion or just-in-time access."));
       } else if (anyone.decision() == Decision.UNKNOWN) {
-        out.add(new Finding("nsg-cannot-evaluate", Severity.WARNING,
+        out.add(new Finding(FindingId.NSG_CANNOT_EVALUATE, Severity.WARNING,
             "Whether the internet reaches RDP cannot be evaluated from the NSG rules.",
             anyone.reason() + " in NSG " + anyone.nsgName(),
             "Check with Network Watcher IP flow verify: az network watcher test-ip-flow --vm " + vm.name()
@@ -58,13 +59,13 @@ public final class NetworkFindings {
       } else {
         List<String> allowed = restrictedSources(nic, privateIp, port);
         if (allowed.isEmpty()) {
-          out.add(new Finding("rdp-blocked-by-nsg", Severity.CRITICAL,
+          out.add(new Finding(FindingId.RDP_BLOCKED_BY_NSG, Severity.CRITICAL,
               "Inbound RDP (TCP " + port + ") is denied by NSG " + anyone.nsgName() + ".",
               anyone.reason() + " in NSG " + anyone.nsgName() + " (" + nsgs + ")",
               "Add an allow rule for TCP " + port + " from your address range at a priority below "
                   + anyone.rulePriority() + " in NSG " + anyone.nsgName() + "."));
         } else {
-          out.add(new Finding("rdp-restricted-sources", Severity.INFO,
+          out.add(new Finding(FindingId.RDP_RESTRICTED_SOURCES, Severity.INFO,
               "RDP is allowed only from " + String.join(", ", allowed) + ".",
               anyone.reason() + " in NSG " + anyone.nsgName(),
               "Connect from one of those ranges, or check a specific address with --source <ip>."));
@@ -76,15 +77,15 @@ public final class NetworkFindings {
           nic.applicationSecurityGroupIds(), port);
       checks.add(new NetworkCheck(source, v));
       switch (v.decision()) {
-        case DENY -> out.add(new Finding("rdp-blocked-for-source", Severity.CRITICAL,
+        case DENY -> out.add(new Finding(FindingId.RDP_BLOCKED_FOR_SOURCE, Severity.CRITICAL,
             "RDP from " + source + " is denied by NSG " + v.nsgName() + ".",
             v.reason() + " in NSG " + v.nsgName(),
             "Add an allow rule for " + source + " to TCP " + port + " at a priority below " + v.rulePriority()
                 + " in NSG " + v.nsgName() + "."));
-        case UNKNOWN -> out.add(new Finding("nsg-cannot-evaluate", Severity.WARNING,
+        case UNKNOWN -> out.add(new Finding(FindingId.NSG_CANNOT_EVALUATE, Severity.WARNING,
             "Whether " + source + " reaches RDP cannot be evaluated from the NSG rules.",
             v.reason() + " in NSG " + v.nsgName(), "Check with Network Watcher IP flow verify."));
-        case ALLOW -> out.add(new Finding("rdp-allowed-for-source", Severity.INFO,
+        case ALLOW -> out.add(new Finding(FindingId.RDP_ALLOWED_FOR_SOURCE, Severity.INFO,
             "RDP from " + source + " is allowed by the NSGs.",
             v.reason() + (v.nsgName() == null ? "" : " in NSG " + v.nsgName()), "Nothing to do on the Azure side."));
       }

@@ -27,7 +27,7 @@ class GuestAnalyzerTest {
   }
 
   private static Set<String> ids(GuestDiagnosis d) {
-    return d.findings().stream().map(Finding::id).collect(Collectors.toSet());
+    return d.findings().stream().map(f -> f.id().id()).collect(Collectors.toSet());
   }
 
   @Test
@@ -50,7 +50,7 @@ class GuestAnalyzerTest {
     assertTrue(d.blocksRdp());
     // CRITICAL findings come first, in the order the rules produced them; the warning last.
     assertEquals(List.of("rdp-certificate-expired", "rdp-certificate-key-unreadable", "machinekeys-acl-not-default",
-        "schannel-key-errors"), d.findings().stream().map(Finding::id).toList());
+        "schannel-key-errors"), d.findings().stream().map(f -> f.id().id()).toList());
     assertEquals(Severity.CRITICAL, d.findings().get(0).severity());
   }
 

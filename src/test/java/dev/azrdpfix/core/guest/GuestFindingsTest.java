@@ -27,11 +27,11 @@ class GuestFindingsTest {
   }
 
   private static Set<String> ids(GuestFindings.Result r) {
-    return r.findings().stream().map(Finding::id).collect(Collectors.toSet());
+    return r.findings().stream().map(f -> f.id().id()).collect(Collectors.toSet());
   }
 
   private static Finding finding(GuestFindings.Result r, String id) {
-    return r.findings().stream().filter(f -> f.id().equals(id)).findFirst()
+    return r.findings().stream().filter(f -> f.id().id().equals(id)).findFirst()
         .orElseThrow(() -> new AssertionError("no finding " + id + " in " + ids(r)));
   }
 
@@ -307,7 +307,7 @@ class GuestFindingsTest {
     all.domainName = "corp.example";
     all.gpo = List.of("fDenyTSConnections");
     all.mtu = 9000;
-    read(all).findings().forEach(x -> seen.add(x.id()));
+    read(all).findings().forEach(x -> seen.add(x.id().id()));
     assertTrue(seen.containsAll(Set.of("rdp-certificate-expired", "rdp-certificate-key-unreadable",
         "stale-certificate-binding", "machinekeys-acl-not-default", "machinekeys-corrupt", "termservice-not-running",
         "termservice-disabled", "sessionenv-not-running", "rdp-disabled", "rdp-disabled-by-policy",
@@ -315,8 +315,8 @@ class GuestFindingsTest {
         "tls-server-disabled", "fips-enabled", "nla-disabled", "security-layer-rdp", "clock-skew",
         "schannel-key-errors", "termservice-hung", "domain-gpo-controls", "mtu-nonstandard")), seen.toString());
     for (Finding x : read(all).findings()) {
-      assertFalse(x.evidence() == null || x.evidence().isBlank(), x.id());
-      assertFalse(x.nextStep() == null || x.nextStep().isBlank(), x.id());
+      assertFalse(x.evidence() == null || x.evidence().isBlank(), x.id().id());
+      assertFalse(x.nextStep() == null || x.nextStep().isBlank(), x.id().id());
     }
   }
 

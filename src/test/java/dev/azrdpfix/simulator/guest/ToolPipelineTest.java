@@ -9,6 +9,7 @@ import dev.azrdpfix.core.guest.GuestAnalyzer;
 import dev.azrdpfix.core.guest.GuestDiagnosis;
 import dev.azrdpfix.core.guest.PlannedStep;
 import dev.azrdpfix.core.guest.RepairOptions;
+import dev.azrdpfix.core.model.FindingId;
 import dev.azrdpfix.simulator.guest.GuestRuntime.RunOutput;
 import dev.azrdpfix.simulator.rdp.RdpBehaviour.Mode;
 import dev.azrdpfix.template.PreparedScript;
@@ -117,7 +118,7 @@ class ToolPipelineTest {
     g.restart(later);
     TemplateResult again = run(g, CATALOG.prepare("diagnose", Map.of()), later);
     GuestDiagnosis second = GuestAnalyzer.analyze(again.facts(), later, later, RepairOptions.defaults());
-    assertTrue(second.findings().stream().anyMatch(f -> f.id().equals("machinekeys-corrupt")), second.toString());
+    assertTrue(second.findings().stream().anyMatch(f -> f.id() == FindingId.MACHINEKEYS_CORRUPT), second.toString());
     assertTrue(second.blockedSteps().stream().anyMatch(b -> b.contains("--allow-machinekeys-rename")),
         second.toString());
     GuestDiagnosis allowed = GuestAnalyzer.analyze(again.facts(), later, later, new RepairOptions(true, false,
