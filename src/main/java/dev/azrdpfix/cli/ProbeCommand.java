@@ -66,8 +66,8 @@ public final class ProbeCommand implements Callable<Integer> {
     }
     String tp = null;
     if (expectThumbprint != null) {
-      tp = expectThumbprint.replaceAll("[\\s:]", "").toUpperCase(java.util.Locale.ROOT);
-      if (!tp.matches("[0-9A-F]{40}")) {
+      tp = dev.azrdpfix.core.model.Thumbprint.hexOf(expectThumbprint);
+      if (tp == null) {
         throw AzrdpfixException.usage("--expect-thumbprint '" + expectThumbprint + "' is not a SHA-1 thumbprint:"
             + " give 40 hex digits as Windows shows them.");
       }

@@ -1,12 +1,10 @@
 package dev.azrdpfix.probe;
 
+import dev.azrdpfix.core.model.Thumbprint;
 import dev.azrdpfix.core.probe.CertificateInfo;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.HexFormat;
-import java.util.Locale;
 import javax.security.auth.x500.X500Principal;
 
 /** Describes a server certificate the way the report needs it; the thumbprint matches Windows' Thumbprint field. */
@@ -32,8 +30,7 @@ final class Certificates {
   /** SHA-1 over the DER, 40 upper-case hex digits. */
   static String thumbprint(X509Certificate cert) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-1").digest(cert.getEncoded());
-      return HexFormat.of().formatHex(digest).toUpperCase(Locale.ROOT);
+      return Thumbprint.ofCertificate(cert.getEncoded()).hex();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot hash the server certificate: " + e.getMessage(), e);
     }

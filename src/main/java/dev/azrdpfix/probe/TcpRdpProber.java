@@ -2,6 +2,7 @@ package dev.azrdpfix.probe;
 
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
+import dev.azrdpfix.core.model.Thumbprint;
 import dev.azrdpfix.core.probe.CertificateInfo;
 import dev.azrdpfix.core.probe.Negotiation;
 import dev.azrdpfix.core.probe.NtlmInfo;
@@ -28,7 +29,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
@@ -43,7 +43,6 @@ public final class TcpRdpProber implements RdpProber {
   static final Duration DEFAULT_STAGE_TIMEOUT = Duration.ofSeconds(5);
   /** Kerberos refuses more than 5 minutes of skew; NLA with a domain account then fails. */
   static final Duration SKEW_WARNING = Duration.ofMinutes(5);
-  private static final Pattern THUMBPRINT = Pattern.compile("[0-9A-F]{40}");
   private static final String[] TLS_VERSIONS = {"TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1"};
 
   private final Clock clock;
@@ -119,8 +118,8 @@ public final class TcpRdpProber implements RdpProber {
     if (raw == null || raw.isBlank()) {
       return null;
     }
-    String t = raw.replaceAll("[\\s:\\u200E\\u200F\\uFEFF]", "").toUpperCase(Locale.ROOT);
-    if (!THUMBPRINT.matcher(t).matches()) {
+    String t = Thumbprint.hexOf(raw);
+    if (t == null) {
       throw new AzrdpfixException(ExitCode.USAGE, "probe: the expected thumbprint is not 40 hex digits (SHA-1)."
           + " Copy it from the certificate's Thumbprint field.");
     }

@@ -15,15 +15,14 @@ import dev.azrdpfix.core.guest.GuestFacts.Service;
 import dev.azrdpfix.core.model.Finding;
 import dev.azrdpfix.core.model.FindingId;
 import dev.azrdpfix.core.model.Severity;
+import dev.azrdpfix.core.model.Thumbprint;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * Turns the guest facts into findings, and records which repair steps each piece of evidence asks for. Only facts
@@ -36,7 +35,6 @@ final class GuestFindings {
   static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
 
   static final String DEFAULT_MACHINEKEYS_SDDL = "O:SYG:SYD:PAI(A;;0x12019f;;;WD)(A;;FA;;;BA)";
-  static final Pattern THUMBPRINT = Pattern.compile("[0-9A-F]{40}");
 
   /**
    * What the facts show: the findings in the order the rules produced them, the steps their evidence asks for (by step
@@ -82,8 +80,10 @@ final class GuestFindings {
     GuestFacts.Binding binding = facts.binding();
     Cert bound = null;
     if (binding != null && binding.tp() != null) {
-      String tp = binding.tp().toUpperCase(Locale.ROOT);
-      bound = facts.certs().stream().filter(c -> tp.equalsIgnoreCase(c.tp())).findFirst().orElse(null);
+      Thumbprint bindingTp = Thumbprint.parse(binding.tp());
+      String tp = bindingTp == null ? binding.tp() : bindingTp.hex();
+      bound = bindingTp == null ? null
+          : facts.certs().stream().filter(c -> bindingTp.equals(Thumbprint.parse(c.tp()))).findFirst().orElse(null);
       boolean missing = Boolean.FALSE.equals(binding.found()) || (binding.found() == null && bound == null);
       boolean expired = bound != null && expired(bound);
       if (missing || expired) {
@@ -94,7 +94,7 @@ final class GuestFindings {
             "binding.tp=" + tp + ", binding.found=" + binding.found() + ": " + why,
             "Delete RDP-Tcp\\SSLCertificateSHA1Hash so Windows falls back to its self-signed certificate "
                 + "(repair step clear-stale-binding), or bind a valid certificate.");
-        if (THUMBPRINT.matcher(tp).matches()) {
+        if (bindingTp != null) {
           want(CLEAR_STALE_BINDING, Map.of("Thumbprint", tp), "binding " + tp + " is " + (missing ? "missing" : "expired"));
         }
       }
@@ -129,9 +129,10 @@ final class GuestFindings {
     if (expired(inUse) || Boolean.FALSE.equals(inUse.keyReadable())) {
       // Every Remote Desktop certificate in the same state goes too: Windows issues one fresh certificate for all.
       for (Cert c : rd) {
-        if ((expired(c) || Boolean.FALSE.equals(c.keyReadable())) && THUMBPRINT.matcher(upper(c.tp())).matches()
+        Thumbprint t = Thumbprint.parse(c.tp());
+        if ((expired(c) || Boolean.FALSE.equals(c.keyReadable())) && t != null
             && removable.size() < RepairPlanner.MAX_THUMBPRINTS) {
-          removable.add(upper(c.tp()));
+          removable.add(t.hex());
         }
       }
       if (!removable.isEmpty()) {
@@ -397,10 +398,6 @@ final class GuestFindings {
   private boolean expired(Cert c) {
     Instant notAfter = GuestFacts.parseTime(c.notAfter());
     return notAfter != null && notAfter.isBefore(callStart);
-  }
-
-  static String upper(String s) {
-    return s == null ? null : s.toUpperCase(Locale.ROOT);
   }
 
   private static String minutes(Duration d) {

@@ -11,11 +11,13 @@ import static dev.azrdpfix.core.guest.RepairSteps.RESTART_RDP_SERVICES;
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.guest.GuestFacts.Cert;
+import dev.azrdpfix.core.model.Thumbprint;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -103,8 +105,8 @@ final class RepairPlanner {
     String reason = "selected explicitly";
     switch (id) {
       case CLEAR_STALE_BINDING -> {
-        String tp = facts.binding() == null ? null : GuestFindings.upper(facts.binding().tp());
-        if (tp == null || !GuestFindings.THUMBPRINT.matcher(tp).matches()) {
+        String tp = facts.binding() == null ? null : Thumbprint.hexOf(facts.binding().tp());
+        if (tp == null) {
           blocked.add("clear-stale-binding needs a certificate binding, and RDP-Tcp has none");
           return null;
         }
@@ -112,9 +114,8 @@ final class RepairPlanner {
       }
       case REMOVE_RDP_CERTIFICATES -> {
         // The template re-checks each one and keeps every certificate that is valid with a readable key.
-        List<String> tps = facts.certs().stream().filter(Cert::inRemoteDesktopStore)
-            .map(c -> GuestFindings.upper(c.tp()))
-            .filter(tp -> tp != null && GuestFindings.THUMBPRINT.matcher(tp).matches()).limit(MAX_THUMBPRINTS).toList();
+        List<String> tps = facts.certs().stream().filter(Cert::inRemoteDesktopStore).map(c -> Thumbprint.hexOf(c.tp()))
+            .filter(Objects::nonNull).limit(MAX_THUMBPRINTS).toList();
         if (tps.isEmpty()) {
           blocked.add("remove-rdp-certificates found no certificate in the Remote Desktop store");
           return null;

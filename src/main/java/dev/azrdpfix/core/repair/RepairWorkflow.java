@@ -11,6 +11,7 @@ import dev.azrdpfix.core.guest.RepairOptions;
 import dev.azrdpfix.core.inspect.InspectWorkflow;
 import dev.azrdpfix.core.inspect.NetworkFindings;
 import dev.azrdpfix.core.model.Finding;
+import dev.azrdpfix.core.model.Thumbprint;
 import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.model.VmSnapshot;
 import dev.azrdpfix.core.port.AzureGateway;
@@ -313,12 +314,12 @@ public final class RepairWorkflow {
       return null;
     }
     if (facts.binding() != null && facts.binding().tp() != null && Boolean.TRUE.equals(facts.binding().found())) {
-      return facts.binding().tp();
+      return Thumbprint.hexOf(facts.binding().tp());
     }
     List<GuestFacts.Cert> valid = facts.certs().stream().filter(GuestFacts.Cert::inRemoteDesktopStore)
         .filter(c -> c.notAfter() != null && GuestFacts.parseTime(c.notAfter()).isAfter(Instant.now()))
         .toList();
-    return valid.size() == 1 ? valid.get(0).tp() : null;
+    return valid.size() == 1 ? Thumbprint.hexOf(valid.get(0).tp()) : null;
   }
 
   private static int rdpPort(Request request, GuestFacts facts) {

@@ -1,12 +1,12 @@
 package dev.azrdpfix.simulator.rdp;
 
+import dev.azrdpfix.core.model.Thumbprint;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateFactory;
@@ -15,8 +15,6 @@ import java.io.ByteArrayInputStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.HexFormat;
-import java.util.Locale;
 
 /**
  * Makes self-signed RSA server certificates like the one Windows issues for RDP, with any validity window (an expired
@@ -73,11 +71,7 @@ public final class SelfSignedCertificates {
 
   /** The SHA-1 thumbprint as Windows shows it: 40 upper-case hex digits. */
   public static String thumbprint(byte[] der) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(der)).toUpperCase(Locale.ROOT);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    return Thumbprint.ofCertificate(der).hex();
   }
 
   private static byte[] time(Instant t) {

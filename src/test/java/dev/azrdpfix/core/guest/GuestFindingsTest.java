@@ -91,6 +91,21 @@ class GuestFindingsTest {
   }
 
   @Test
+  void thumbprintsFromTheGuestAreNormalisedAndUnreadableOnesSkipped() {
+    Facts f = Facts.healthy();
+    f.certs = List.of(Facts.cert(TP.toLowerCase(), CALL_START.minus(Duration.ofDays(1)), true),
+        Facts.cert(null, CALL_START.minus(Duration.ofDays(1)), true),
+        Facts.cert("not-a-thumbprint", CALL_START.minus(Duration.ofDays(1)), true));
+    f.certCount = 3;
+    assertEquals(TP, requested(read(f), "remove-rdp-certificates").params().get("Thumbprints"));
+
+    Facts bound = Facts.healthy();
+    bound.bindingTp = TP2.toLowerCase();
+    bound.bindingFound = false;
+    assertEquals(Map.of("Thumbprint", TP2), requested(read(bound), "clear-stale-binding").params());
+  }
+
+  @Test
   void machineKeysAclOnly() {
     Facts f = Facts.healthy();
     f.sddl = "O:BAG:SYD:PAI(A;;FA;;;BA)";
