@@ -75,9 +75,9 @@ public final class InspectOutput {
       nm.put("primary", n.primary());
       nm.put("privateIps", n.privateIps());
       nm.put("subnetId", n.subnetId());
-      nm.put("publicIp", n.publicIp() == null ? null : Map.of(
-          "name", n.publicIp().name(), "address", String.valueOf(n.publicIp().ipAddress()),
-          "fqdn", String.valueOf(n.publicIp().fqdn()), "sku", String.valueOf(n.publicIp().sku())));
+      nm.put("publicIp", n.publicIp() == null ? null : Json.object(
+          "name", n.publicIp().name(), "address", n.publicIp().ipAddress(),
+          "fqdn", n.publicIp().fqdn(), "sku", n.publicIp().sku()));
       nm.put("nsg", n.nsg() == null ? null : n.nsg().name());
       nm.put("subnetNsg", n.subnetNsg() == null ? null : n.subnetNsg().name());
       nics.add(nm);

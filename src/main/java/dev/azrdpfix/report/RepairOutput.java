@@ -38,11 +38,11 @@ public final class RepairOutput {
     m.put("guestRuns", r.guestRuns());
     m.put("changes", r.changes());
     m.put("backups", r.backups());
-    m.put("verification", r.verification() == null ? null : Map.of(
+    m.put("verification", r.verification() == null ? null : Json.object(
         "findingsAfter", Json.findings(r.verification().findingsAfter()),
-        "probe", r.verification().probe() == null ? "not run" : r.verification().probe(),
-        "probedAddress", String.valueOf(r.verification().probedAddress()),
-        "note", String.valueOf(r.verification().note())));
+        "probe", r.verification().probe(),
+        "probedAddress", r.verification().probedAddress(),
+        "note", r.verification().note()));
     m.put("scripts", r.scripts());
     return m;
   }
