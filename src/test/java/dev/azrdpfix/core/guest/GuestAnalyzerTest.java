@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
-import dev.azrdpfix.core.model.Finding;
 import dev.azrdpfix.core.model.Severity;
 import java.util.List;
 import java.util.Set;
