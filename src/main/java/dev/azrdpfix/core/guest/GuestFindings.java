@@ -19,6 +19,7 @@ import dev.azrdpfix.core.model.Thumbprint;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,7 @@ final class GuestFindings {
   record Result(List<Finding> findings, Map<String, StepRequest> requested, String restartReason) {
     Result {
       findings = List.copyOf(findings);
-      requested = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(requested));
+      requested = Collections.unmodifiableMap(new LinkedHashMap<>(requested));
     }
   }
 
