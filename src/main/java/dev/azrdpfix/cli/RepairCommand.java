@@ -7,7 +7,6 @@ import dev.azrdpfix.core.repair.RepairRequest;
 import dev.azrdpfix.core.repair.RepairWorkflow;
 import dev.azrdpfix.core.repair.RunJournal;
 import dev.azrdpfix.core.repair.RunMode;
-import dev.azrdpfix.core.repair.VmWaits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -72,7 +71,7 @@ public final class RepairCommand implements Callable<Integer> {
     RepairRequest request = new RepairRequest(azure.validate(vm), RepairRequest.StepSelection.parse(steps),
         new RepairRequest.Consents(allowRename, allowDisableNla, start),
         new RepairRequest.ProbeSettings(viaPrivateIp, rdpPort, probeTimeout, probeWait),
-        new VmWaits(change.vmTimeout), change.dryRun);
+        change.waits(), change.dryRun);
     var err = spec.commandLine().getErr();
     ConsoleProgress progress = new ConsoleProgress(err, output.verbose);
     try (AzureSession session = AzureSession.open(azure, env, progress, request.vm())) {

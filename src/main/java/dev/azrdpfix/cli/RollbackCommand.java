@@ -8,7 +8,6 @@ import dev.azrdpfix.core.repair.RollbackRequest;
 import dev.azrdpfix.core.repair.RollbackWorkflow;
 import dev.azrdpfix.core.repair.RunJournal;
 import dev.azrdpfix.core.repair.RunMode;
-import dev.azrdpfix.core.repair.VmWaits;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -43,7 +42,7 @@ public final class RollbackCommand implements Callable<Integer> {
   public Integer call() {
     VmRef parsed = azure.validate(vm);
     Optional<RunId> run = runId == null ? Optional.empty() : Optional.of(RunId.parse("--run", runId));
-    RollbackRequest request = new RollbackRequest(parsed, run, new VmWaits(change.vmTimeout), change.dryRun);
+    RollbackRequest request = new RollbackRequest(parsed, run, change.waits(), change.dryRun);
     var err = spec.commandLine().getErr();
     ConsoleProgress progress = new ConsoleProgress(err, output.verbose);
     try (AzureSession session = AzureSession.open(azure, env, progress, request.vm())) {

@@ -59,11 +59,8 @@ public final class RepairWorkflow {
 
   /** Runs the repair, recording into {@code journal}; returns the journal's final report. */
   public RepairReport repair(RepairRequest request, RunJournal journal) {
-    VmRef ref = resolver.resolve(request.vm());
-    VmSnapshot vm = preparation.ready(journal, ref, new VmPreparation.StoppedVm(request.consents().startStoppedVm(),
-        request.dryRun(), "Rerun with --start to start it first (it will be billed while running)."),
-        request.waits());
-    ref = vm.ref();
+    VmSnapshot vm = preparation.ready(journal, resolver.resolve(request.vm()), stoppedVm(request), request.waits());
+    VmRef ref = vm.ref();
 
     GuestDiagnostics.Result before = diagnoseBefore(journal, vm, request);
     GuestDiagnosis dx = before.diagnosis();
@@ -91,6 +88,12 @@ public final class RepairWorkflow {
 
     AfterRestart after = restart(journal, ref, dx.requiresReapply(), request.waits());
     return verify(journal, vm, request, after);
+  }
+
+  /** A stopped VM is started only with --start, and never on a dry run. */
+  private static VmPreparation.StoppedVm stoppedVm(RepairRequest request) {
+    return new VmPreparation.StoppedVm(request.consents().startStoppedVm(), request.dryRun(),
+        "Rerun with --start to start it first (it will be billed while running).");
   }
 
   /** The read-only diagnosis and the findings and plan it gives; a diagnosis that fails stops the run. */

@@ -43,9 +43,7 @@ public final class RollbackWorkflow {
   public RepairReport rollback(RollbackRequest request, RunJournal journal) {
     VmRef ref = resolver.resolve(request.vm());
     RunId runId = request.run().orElseGet(() -> latestChange(ref));
-    VmRef vm = preparation.ready(journal, ref, new VmPreparation.StoppedVm(false, request.dryRun(),
-        "Start it first ('az vm start -g " + ref.resourceGroup() + " -n " + ref.name() + "'), then rerun."),
-        request.waits()).ref();
+    VmRef vm = preparation.ready(journal, ref, stoppedVm(ref, request), request.waits()).ref();
 
     journal.script(guest.previewRollback(runId));
     if (request.dryRun()) {
@@ -69,6 +67,12 @@ public final class RollbackWorkflow {
 
     restart(journal, vm, request.waits());
     return journal.finish(ExitCode.OK, "rolled back run " + runId + ": the VM is back in its before-state");
+  }
+
+  /** Rollback never starts a VM: the user does, then reruns. */
+  private static VmPreparation.StoppedVm stoppedVm(VmRef ref, RollbackRequest request) {
+    return new VmPreparation.StoppedVm(false, request.dryRun(),
+        "Start it first ('az vm start -g " + ref.resourceGroup() + " -n " + ref.name() + "'), then rerun.");
   }
 
   private RunId latestChange(VmRef ref) {
