@@ -71,7 +71,7 @@ public final class RepairWorkflow {
       return nothingToRepair(journal, vm, request, before.run().facts());
     }
 
-    journal.script(guest.previewApply(journal.runId(), dx.plan()));
+    journal.addScript(guest.previewApply(journal.runId(), dx.plan()));
     if (request.dryRun()) {
       return journal.finish(ExitCode.OK, "dry run: " + dx.plan().size() + " step(s) planned, nothing changed");
     }
@@ -104,8 +104,8 @@ public final class RepairWorkflow {
       throw new AzrdpfixException(ExitCode.AZURE, "diagnosing " + vm.ref().display() + " failed: " + dx.error()
           + ". Rerun with --verbose; check the Run Command log on the VM.");
     }
-    journal.findingsBefore(NetworkFindings.evaluate(vm, rdpPort(request, dx.run().facts()), null, new ArrayList<>()));
-    journal.findingsBefore(dx.diagnosis().findings());
+    journal.addFindingsBefore(NetworkFindings.evaluate(vm, rdpPort(request, dx.run().facts()), null, new ArrayList<>()));
+    journal.addFindingsBefore(dx.diagnosis().findings());
     journal.plan(dx.diagnosis().plan(), dx.diagnosis().blockedSteps());
     return dx;
   }
@@ -113,7 +113,7 @@ public final class RepairWorkflow {
   private GuestDiagnostics.Result diagnose(RunJournal journal, VmRef ref, String purpose, RepairOptions options) {
     return diagnostics.diagnose(ref, options, call -> {
       GuestRun run = journal.record(OperationKind.RUN_COMMAND, purpose, call, GuestRun::sha256);
-      journal.guestRun(run);
+      journal.addGuestRun(run);
       return run;
     });
   }
@@ -123,7 +123,7 @@ public final class RepairWorkflow {
         + journal.runId() + ")...");
     GuestRun applied = journal.record(OperationKind.RUN_COMMAND, "repair bundle: " + String.join(", ", dx.planIds()),
         () -> guest.apply(ref, journal.runId(), dx.plan()), GuestRun::sha256);
-    journal.guestRun(applied);
+    journal.addGuestRun(applied);
     return applied;
   }
 

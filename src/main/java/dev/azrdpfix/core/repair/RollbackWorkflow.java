@@ -45,7 +45,7 @@ public final class RollbackWorkflow {
     RunId runId = request.run().orElseGet(() -> latestChange(ref));
     VmRef vm = preparation.ready(journal, ref, stoppedVm(ref, request), request.waits()).ref();
 
-    journal.script(guest.previewRollback(runId));
+    journal.addScript(guest.previewRollback(runId));
     if (request.dryRun()) {
       return journal.finish(ExitCode.OK, "dry run: would roll back run " + runId + ", nothing changed");
     }
@@ -56,7 +56,7 @@ public final class RollbackWorkflow {
     progress.step("Rolling back run " + runId + " in one Run Command...");
     GuestRun restored = journal.record(OperationKind.RUN_COMMAND, "rollback of run " + runId,
         () -> guest.rollback(vm, runId), GuestRun::sha256);
-    journal.guestRun(restored);
+    journal.addGuestRun(restored);
     if (restored.failed()) {
       return journal.finish(ExitCode.REPAIR_FAILED, "rollback failed: " + restored.error()
           + ". What was restored is listed");

@@ -74,7 +74,7 @@ public final class RunJournal {
     this.vm = snapshot;
   }
 
-  public synchronized void findingsBefore(List<Finding> findings) {
+  public synchronized void addFindingsBefore(List<Finding> findings) {
     findingsBefore.addAll(findings);
   }
 
@@ -88,11 +88,11 @@ public final class RunJournal {
     blocked.addAll(blockedSteps);
   }
 
-  public synchronized void script(GuestChannel.Preview preview) {
+  public synchronized void addScript(GuestChannel.Preview preview) {
     scripts.add(preview);
   }
 
-  public synchronized void guestRun(GuestRun run) {
+  public synchronized void addGuestRun(GuestRun run) {
     guestRuns.add(run);
   }
 
