@@ -37,13 +37,13 @@ final class AzureSession implements AutoCloseable {
     this.simulator = simulator;
   }
 
-  static AzureSession open(AzureOptions o, Environment env, Progress progress, String vmText) {
+  static AzureSession open(AzureOptions o, Environment env, Progress progress, VmRef vm) {
     // Before the first TLS use in this JVM: lets the probe diagnose TLS 1.0/1.1-only RDP servers after a repair.
     // The Azure client pins TLS 1.2+ itself, so only the probe's own sockets ever offer the old versions.
     dev.azrdpfix.probe.TlsPolicy.relaxForProbing();
     AzureSettings.Cloud cloud = o.cloud();
     AzureSettings.AuthMode auth = o.authMode();
-    String fromId = subscriptionInResourceId(vmText);
+    String fromId = vm.subscriptionId(); // a full resource ID names its subscription
     if (o.subscription != null) {
       VmRef.validateSubscription(o.subscription);
     }
@@ -105,16 +105,6 @@ final class AzureSession implements AutoCloseable {
 
   boolean simulated() {
     return simulator != null;
-  }
-
-  private static String subscriptionInResourceId(String vmText) {
-    if (vmText != null && vmText.startsWith("/")) {
-      String[] p = vmText.split("/");
-      if (p.length > 2 && p[1].equalsIgnoreCase("subscriptions")) {
-        return p[2];
-      }
-    }
-    return null;
   }
 
   /** The Azure CLI's default subscription, read from its profile file (no process started). */

@@ -1,5 +1,6 @@
 package dev.azrdpfix.cli;
 
+import dev.azrdpfix.core.repair.VmWaits;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -18,4 +19,9 @@ public final class ChangeOptions {
   @Option(names = "--vm-timeout", paramLabel = "DURATION", defaultValue = "15m", converter = DurationConverter.class,
       description = "Longest wait for the VM and its agent after a restart (default: ${DEFAULT-VALUE}).")
   Duration vmTimeout;
+
+  /** How long the run waits for the VM. */
+  VmWaits waits() {
+    return new VmWaits(vmTimeout);
+  }
 }

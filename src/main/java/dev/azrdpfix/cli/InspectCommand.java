@@ -47,14 +47,10 @@ public final class InspectCommand implements Callable<Integer> {
     if (source != null) {
       Validation.ipAddress("--source", source);
     }
-    azure.validate(vm);
+    InspectWorkflow.Request request = new InspectWorkflow.Request(azure.validate(vm), rdpPort, source, azureOnly);
     ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr(), output.verbose);
-    try (AzureSession session = AzureSession.open(azure, env, progress, vm)) {
-      var channel = new dev.azrdpfix.template.TemplateGuestChannel(session.gateway,
-          dev.azrdpfix.template.TemplateCatalog.load(), java.time.Duration.ofMinutes(10), progress);
-      InspectReport report = new InspectWorkflow(session.gateway, progress,
-          InspectWorkflow.GuestInspector.over(channel))
-          .run(new InspectWorkflow.Request(vm, azure.resourceGroup, rdpPort, source, azureOnly));
+    try (AzureSession session = AzureSession.open(azure, env, progress, request.vm())) {
+      InspectReport report = new Wiring(session, env, progress).inspect().run(request);
       var out = spec.commandLine().getOut();
       if (output.json()) {
         out.println(Json.write(InspectOutput.json(report)));

@@ -1,17 +1,16 @@
 package dev.azrdpfix.cli;
 
-import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
+import dev.azrdpfix.core.port.ReportStore;
 import dev.azrdpfix.core.repair.RepairReport;
+import dev.azrdpfix.core.repair.RepairRequest;
 import dev.azrdpfix.core.repair.RepairWorkflow;
-import dev.azrdpfix.template.TemplateCatalog;
+import dev.azrdpfix.core.repair.RunJournal;
+import dev.azrdpfix.core.repair.RunMode;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,7 +33,8 @@ public final class RepairCommand implements Callable<Integer> {
   String vm;
 
   @Option(names = "--steps", paramLabel = "IDS", split = ",",
-      description = "Run only these steps (ids from 'azrdpfix templates list'), in the documented order.")
+      description = "Run only these repair steps (kind repair in 'azrdpfix templates list'), in the documented"
+          + " order.")
   List<String> steps;
 
   @Option(names = "--allow-machinekeys-rename",
@@ -68,52 +68,21 @@ public final class RepairCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    azure.validate(vm);
-    if (rdpPort != null && (rdpPort < 1 || rdpPort > 65535)) {
-      throw AzrdpfixException.usage("--rdp-port " + rdpPort + " is not a TCP port: use 1-65535.");
-    }
-    Set<String> only = steps == null ? Set.of() : new LinkedHashSet<>(steps);
-    if (only.contains("disable-nla") && !allowDisableNla) {
-      throw AzrdpfixException.usage("--steps disable-nla turns off Network Level Authentication (a security"
-          + " downgrade): add --allow-disable-nla to confirm you want it.");
-    }
-    if (only.contains("rename-machinekeys") && !allowRename) {
-      throw AzrdpfixException.usage("--steps rename-machinekeys is destructive: add --allow-machinekeys-rename.");
-    }
-    for (String id : only) {
-      TemplateCatalog.load().get(id); // unknown step ids fail here, before any login
-    }
+    RepairRequest request = new RepairRequest(azure.validate(vm), RepairRequest.StepSelection.parse(steps),
+        new RepairRequest.Consents(allowRename, allowDisableNla, start),
+        new RepairRequest.ProbeSettings(viaPrivateIp, rdpPort, probeTimeout, probeWait),
+        change.waits(), change.dryRun);
     var err = spec.commandLine().getErr();
     ConsoleProgress progress = new ConsoleProgress(err, output.verbose);
-    try (AzureSession session = AzureSession.open(azure, env, progress, vm)) {
-      RepairWorkflow workflow = RunSupport.workflow(session, env, azure, change.yes, err, progress);
-      AtomicBoolean done = new AtomicBoolean();
-      Thread onInterrupt = new Thread(() -> {
-        if (!done.get()) {
-          RepairReport partial = workflow.currentReport();
-          Path saved = RunSupport.save(partial, env, change.report);
-          err.println("azrdpfix: interrupted during run " + partial.runId() + ": report of what was done saved to "
-              + saved + ".");
-          err.flush();
-        }
-      });
-      Runtime.getRuntime().addShutdownHook(onInterrupt);
-      RepairReport result;
-      try {
-        result = workflow.repair(new RepairWorkflow.Request(vm, azure.resourceGroup, change.dryRun, only,
-            allowRename, allowDisableNla, start, viaPrivateIp, rdpPort, probeTimeout, probeWait, change.vmTimeout,
-            Duration.ofMinutes(30), RunSupport.pollInterval(session)));
-      } finally {
-        done.set(true);
-        try {
-          Runtime.getRuntime().removeShutdownHook(onInterrupt);
-        } catch (IllegalStateException e) {
-          // the JVM is already shutting down (Ctrl-C): the hook writes the report
-        }
-      }
-      Path saved = RunSupport.save(result, env, change.report);
-      var out = spec.commandLine().getOut();
-      RunSupport.print(result, output, env, change.dryRun, out);
+    try (AzureSession session = AzureSession.open(azure, env, progress, request.vm())) {
+      Wiring wiring = new Wiring(session, env, progress);
+      RepairWorkflow workflow = wiring.repair(Wiring.confirmer(change.yes, env, err));
+      ReportStore store = wiring.reports();
+      RunJournal journal = wiring.journal(RunMode.repair(change.dryRun), azure.auth);
+      RepairReport result = RunSupport.interruptible(journal, store, change.report, err,
+          () -> workflow.repair(request, journal));
+      Path saved = RunSupport.save(result, store, change.report);
+      RunSupport.print(result, output, env, change.dryRun, spec.commandLine().getOut());
       progress.detail("report saved to " + saved);
       if (result.exitCode() != ExitCode.OK && !output.json()) {
         err.println("azrdpfix: " + result.outcome() + ".");

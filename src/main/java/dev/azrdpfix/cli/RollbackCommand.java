@@ -1,13 +1,14 @@
 package dev.azrdpfix.cli;
 
-import dev.azrdpfix.core.AzrdpfixException;
-import dev.azrdpfix.core.ExitCode;
+import dev.azrdpfix.core.model.RunId;
 import dev.azrdpfix.core.model.VmRef;
+import dev.azrdpfix.core.port.ReportStore;
 import dev.azrdpfix.core.repair.RepairReport;
-import dev.azrdpfix.core.repair.RepairWorkflow;
-import dev.azrdpfix.core.inspect.InspectWorkflow;
-import java.time.Duration;
-import java.util.Set;
+import dev.azrdpfix.core.repair.RollbackRequest;
+import dev.azrdpfix.core.repair.RollbackWorkflow;
+import dev.azrdpfix.core.repair.RunJournal;
+import dev.azrdpfix.core.repair.RunMode;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,34 +41,19 @@ public final class RollbackCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     VmRef parsed = azure.validate(vm);
-    if (runId != null && !runId.matches("[0-9]{8}T[0-9]{6}Z-[a-z0-9]{6}")) {
-      throw AzrdpfixException.usage("--run '" + runId + "' is not a run id: it looks like 20261123T050000Z-k3x9q2"
-          + " (see the repair report or the folders under C:\\ProgramData\\azrdpfix\\backup on the VM).");
-    }
+    Optional<RunId> run = runId == null ? Optional.empty() : Optional.of(RunId.parse("--run", runId));
+    RollbackRequest request = new RollbackRequest(parsed, run, change.waits(), change.dryRun);
     var err = spec.commandLine().getErr();
     ConsoleProgress progress = new ConsoleProgress(err, output.verbose);
-    try (AzureSession session = AzureSession.open(azure, env, progress, vm)) {
-      String id = runId;
-      if (id == null) {
-        var res = InspectWorkflow.resolve(parsed, session.gateway, progress);
-        if (res.report() != null) {
-          throw new AzrdpfixException(res.report().exitCode(), res.report().findings().get(0).summary() + " "
-              + res.report().findings().get(0).nextStep());
-        }
-        id = RunSupport.latestRepair(env, session.gateway.subscriptionId(), res.vm().display()).orElseThrow(() ->
-            new AzrdpfixException(ExitCode.USAGE, "no recorded repair of " + vm + " that changed something on this"
-                + " machine: pass --run ID (the run ids are the folders under C:\\ProgramData\\azrdpfix\\backup on"
-                + " the VM)."));
-        progress.step("Rolling back the latest recorded repair of " + res.vm().display() + ": run " + id);
-      }
-      RepairWorkflow workflow = RunSupport.workflow(session, env, azure, change.yes, err, progress);
-      RepairWorkflow.Request limits = new RepairWorkflow.Request(vm, azure.resourceGroup, change.dryRun, Set.of(),
-          false, false, false, false, null, Duration.ofSeconds(5), Duration.ZERO, change.vmTimeout,
-          Duration.ofMinutes(30), RunSupport.pollInterval(session));
-      RepairReport result = workflow.rollback(vm, azure.resourceGroup, id, change.dryRun, limits);
-      RunSupport.save(result, env, change.report);
-      var out = spec.commandLine().getOut();
-      RunSupport.print(result, output, env, change.dryRun, out);
+    try (AzureSession session = AzureSession.open(azure, env, progress, request.vm())) {
+      Wiring wiring = new Wiring(session, env, progress);
+      RollbackWorkflow workflow = wiring.rollback(Wiring.confirmer(change.yes, env, err));
+      ReportStore store = wiring.reports();
+      RunJournal journal = wiring.journal(RunMode.rollback(change.dryRun), azure.auth);
+      RepairReport result = RunSupport.interruptible(journal, store, change.report, err,
+          () -> workflow.rollback(request, journal));
+      RunSupport.save(result, store, change.report);
+      RunSupport.print(result, output, env, change.dryRun, spec.commandLine().getOut());
       return result.exitCode().code();
     }
   }

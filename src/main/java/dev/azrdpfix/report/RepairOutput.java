@@ -22,8 +22,8 @@ public final class RepairOutput {
   public static Map<String, Object> json(RepairReport r) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("schema", SCHEMA);
-    m.put("runId", r.runId());
-    m.put("mode", r.mode());
+    m.put("runId", r.runId().value());
+    m.put("mode", r.mode().id());
     m.put("target", r.target());
     m.put("started", r.started());
     m.put("ended", r.ended());
@@ -34,8 +34,8 @@ public final class RepairOutput {
     m.put("findingsBefore", Json.findings(r.findingsBefore()));
     m.put("plan", r.plan());
     m.put("blockedSteps", r.blockedSteps());
-    m.put("operations", r.operations());
-    m.put("guestRuns", r.guestRuns());
+    m.put("operations", r.operations().stream().map(RepairOutput::operation).toList());
+    m.put("guestRuns", r.guestRuns().stream().map(RepairOutput::guestRun).toList());
     m.put("changes", r.changes());
     m.put("backups", r.backups());
     m.put("verification", r.verification() == null ? null : Json.object(
@@ -47,10 +47,38 @@ public final class RepairOutput {
     return m;
   }
 
+  private static Map<String, Object> operation(Operation o) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("kind", o.kind().id());
+    m.put("purpose", o.purpose());
+    m.put("started", o.started());
+    m.put("ended", o.ended());
+    m.put("result", o.result());
+    m.put("sha256", o.sha256());
+    return m;
+  }
+
+  private static Map<String, Object> guestRun(GuestRun g) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("templateId", g.templateId());
+    m.put("sha256", g.sha256());
+    m.put("parameters", g.parameters());
+    m.put("started", g.started());
+    m.put("ended", g.ended());
+    m.put("status", g.status().id());
+    m.put("error", g.error());
+    m.put("facts", g.facts());
+    m.put("scriptFindings", g.scriptFindings());
+    m.put("changes", g.changes());
+    m.put("backups", g.backups());
+    m.put("steps", g.steps().stream().map(RepairOutput::guestRun).toList());
+    return m;
+  }
+
   public static String text(RepairReport r, Style style, boolean showScripts) {
     StringBuilder b = new StringBuilder();
-    b.append(style.bold(r.mode() + " " + (r.target() == null ? "" : r.target()))).append("  run ").append(r.runId())
-        .append('\n');
+    b.append(style.bold(r.mode().id() + " " + (r.target() == null ? "" : r.target()))).append("  run ")
+        .append(r.runId().value()).append('\n');
     if (!r.findingsBefore().isEmpty()) {
       b.append("\nFindings before:\n");
       for (Finding f : r.findingsBefore()) {
@@ -79,7 +107,7 @@ public final class RepairOutput {
     if (!r.operations().isEmpty()) {
       b.append("\nAzure operations:\n");
       for (Operation o : r.operations()) {
-        b.append(String.format("  %s  %-11s %-46s %s%s%n", TIME.format(o.started()), o.kind(),
+        b.append(String.format("  %s  %-11s %-46s %s%s%n", TIME.format(o.started()), o.kind().id(),
             truncate(o.purpose(), 46), o.result().startsWith("ok") ? style.good(o.result()) : style.bad(o.result()),
             o.ended() == null ? "" : " (" + seconds(Duration.between(o.started(), o.ended())) + ")"));
       }
@@ -120,9 +148,9 @@ public final class RepairOutput {
 
   public static String markdown(RepairReport r) {
     StringBuilder b = new StringBuilder();
-    b.append("# azrdpfix ").append(r.mode()).append(": ").append(r.target()).append("\n\n");
+    b.append("# azrdpfix ").append(r.mode().id()).append(": ").append(r.target()).append("\n\n");
     b.append("| | |\n|---|---|\n");
-    b.append("| Run | `").append(r.runId()).append("` |\n");
+    b.append("| Run | `").append(r.runId().value()).append("` |\n");
     b.append("| Outcome | ").append(md(r.outcome())).append(" |\n");
     b.append("| Exit code | ").append(r.exitCode().code()).append(" (").append(r.exitCode().description())
         .append(") |\n");
@@ -152,7 +180,8 @@ public final class RepairOutput {
         + "|---|---|---|---|---|---|---|\n");
     i = 1;
     for (Operation o : r.operations()) {
-      b.append("| ").append(i++).append(" | ").append(o.kind()).append(" | ").append(md(o.purpose())).append(" | ")
+      b.append("| ").append(i++).append(" | ").append(o.kind().id()).append(" | ").append(md(o.purpose()))
+          .append(" | ")
           .append(o.started()).append(" | ").append(o.ended() == null ? "" : o.ended()).append(" | ")
           .append(md(o.result())).append(" | ").append(o.sha256() == null ? "" : "`" + o.sha256() + "`")
           .append(" |\n");
@@ -184,7 +213,8 @@ public final class RepairOutput {
           : String.join(", ", v.findingsAfter().stream().map(f -> f.id().id()).toList())).append('\n');
     }
     if (!r.changes().isEmpty()) {
-      b.append("\nUndo: `azrdpfix rollback ").append(r.target()).append(" --run ").append(r.runId()).append("`\n");
+      b.append("\nUndo: `azrdpfix rollback ").append(r.target()).append(" --run ").append(r.runId().value())
+          .append("`\n");
     }
     return b.toString();
   }

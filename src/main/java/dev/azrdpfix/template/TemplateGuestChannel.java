@@ -2,6 +2,8 @@ package dev.azrdpfix.template;
 
 import dev.azrdpfix.core.guest.GuestRun;
 import dev.azrdpfix.core.guest.PlannedStep;
+import dev.azrdpfix.core.guest.StepStatus;
+import dev.azrdpfix.core.model.RunId;
 import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.port.AzureGateway;
 import dev.azrdpfix.core.port.GuestChannel;
@@ -35,30 +37,30 @@ public final class TemplateGuestChannel implements GuestChannel {
   }
 
   @Override
-  public GuestRun apply(VmRef vm, String runId, List<PlannedStep> steps) {
+  public GuestRun apply(VmRef vm, RunId runId, List<PlannedStep> steps) {
     return send(vm, bundle(runId, steps));
   }
 
   @Override
-  public GuestRun rollback(VmRef vm, String runId) {
-    return send(vm, catalog.prepare("rollback", Map.of("RunId", runId)));
+  public GuestRun rollback(VmRef vm, RunId runId) {
+    return send(vm, catalog.prepare("rollback", Map.of("RunId", runId.value())));
   }
 
   @Override
-  public Preview previewApply(String runId, List<PlannedStep> steps) {
+  public Preview previewApply(RunId runId, List<PlannedStep> steps) {
     return preview(bundle(runId, steps));
   }
 
   @Override
-  public Preview previewRollback(String runId) {
-    return preview(catalog.prepare("rollback", Map.of("RunId", runId)));
+  public Preview previewRollback(RunId runId) {
+    return preview(catalog.prepare("rollback", Map.of("RunId", runId.value())));
   }
 
-  private PreparedScript bundle(String runId, List<PlannedStep> steps) {
+  private PreparedScript bundle(RunId runId, List<PlannedStep> steps) {
     List<StepCall> calls = new ArrayList<>();
     for (PlannedStep s : steps) {
       Map<String, String> params = new HashMap<>(s.params());
-      params.put("RunId", runId);
+      params.put("RunId", runId.value());
       calls.add(new StepCall(s.templateId(), params));
     }
     return catalog.bundle(calls);
@@ -82,7 +84,7 @@ public final class TemplateGuestChannel implements GuestChannel {
       steps.add(convert(s, null, Map.of(), null));
     }
     return new GuestRun(r.id(), sha, params, out == null ? null : out.started(), out == null ? null : out.ended(),
-        r.status().id(), r.error(), r.facts(),
+        StepStatus.valueOf(r.status().name()), r.error(), r.facts(),
         r.findings().stream().map(f -> f.id() + (f.msg() == null ? "" : ": " + f.msg())).toList(),
         r.changes().stream().map(c -> new GuestRun.Change(c.what(), c.before(), c.after())).toList(),
         r.backups(), steps);

@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * One script sent to the guest through Run Command and what it reported: which template (or bundle), the SHA-256 of
- * the exact script text sent, its parameters, when it ran, and the parsed result line. {@code status} is
- * ok|changed|noop|failed; a missing or broken result line is {@code failed}, never a success.
+ * the exact script text sent, its parameters, when it ran, and the parsed result line. A missing or broken result line
+ * is {@link StepStatus#FAILED}, never a success.
  */
 public record GuestRun(
     String templateId,
@@ -15,7 +15,7 @@ public record GuestRun(
     Map<String, String> parameters,
     Instant started,
     Instant ended,
-    String status,
+    StepStatus status,
     String error,
     GuestFacts facts,
     List<String> scriptFindings,
@@ -27,12 +27,12 @@ public record GuestRun(
   public record Change(String what, String before, String after) {}
 
   public boolean failed() {
-    return "failed".equals(status);
+    return status == StepStatus.FAILED;
   }
 
   /** True when this run, or one of its steps, changed something on the VM. */
   public boolean changedSomething() {
-    return "changed".equals(status) || !changes.isEmpty() || steps.stream().anyMatch(GuestRun::changedSomething);
+    return status == StepStatus.CHANGED || !changes.isEmpty() || steps.stream().anyMatch(GuestRun::changedSomething);
   }
 
   /** Every change of this run and its steps, in order. */

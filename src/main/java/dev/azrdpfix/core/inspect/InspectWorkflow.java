@@ -2,8 +2,11 @@ package dev.azrdpfix.core.inspect;
 
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
+import dev.azrdpfix.core.VmNotFoundException;
+import dev.azrdpfix.core.VmNotResolvedException;
 import dev.azrdpfix.core.model.Finding;
 import dev.azrdpfix.core.model.FindingId;
+import dev.azrdpfix.core.guest.RepairOptions;
 import dev.azrdpfix.core.model.Severity;
 import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.model.VmSnapshot;
@@ -11,60 +14,38 @@ import dev.azrdpfix.core.port.AzureGateway;
 import dev.azrdpfix.core.port.Progress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
- * {@code inspect}: resolves the VM, reads it from Azure and turns what Azure says into findings. The guest part (Run
- * Command diagnosis) is plugged in through {@link GuestInspector} so this class stays free of templates.
+ * {@code inspect}: resolves the VM, reads it from Azure and turns what Azure says into findings, then (when the VM can
+ * take Run Command) diagnoses inside the guest with the same {@link GuestDiagnostics} sequence repair uses. A VM that
+ * does not resolve becomes a report with one finding: inspect is the one command that renders that as a report.
  */
 public final class InspectWorkflow {
   private final AzureGateway azure;
   private final Progress progress;
-  private final GuestInspector guest;
+  private final VmResolver resolver;
+  private final GuestDiagnostics guest;
 
-  /** Runs the read-only guest diagnosis on a VM that can take Run Command. */
-  public interface GuestInspector {
-    /** Returns the guest findings and the raw facts. */
-    GuestResult diagnose(VmSnapshot vm);
+  /** What the user asked: the VM as parsed, the RDP port, an optional source address, whether to skip the guest. */
+  public record Request(VmRef vm, int rdpPort, String source, boolean azureOnly) {}
 
-    record GuestResult(List<Finding> findings, Object facts) {}
-
-    /** Diagnosis through the guest channel (the read-only diagnose template), analysed like repair does. */
-    static GuestInspector over(dev.azrdpfix.core.port.GuestChannel channel) {
-      return vm -> {
-        dev.azrdpfix.core.guest.GuestRun run = channel.diagnose(vm.ref());
-        if (run.failed() || run.facts() == null) {
-          throw new AzrdpfixException(ExitCode.AZURE, "diagnosing " + vm.ref().display() + " inside the guest"
-              + " failed: " + run.error() + ". Rerun with --azure-only to skip it, or --verbose for details.");
-        }
-        var dx = dev.azrdpfix.core.guest.GuestAnalyzer.analyze(run.facts(), run.started(), run.ended(),
-            dev.azrdpfix.core.guest.RepairOptions.defaults());
-        return new GuestResult(dx.findings(), run.facts());
-      };
-    }
-  }
-
-  /** What the user asked: the VM as typed, {@code -g}, the RDP port, an optional source address. */
-  public record Request(String vm, String resourceGroup, int rdpPort, String source, boolean azureOnly) {}
-
-  public InspectWorkflow(AzureGateway azure, Progress progress, GuestInspector guest) {
+  /** {@code guest} is null when guest diagnosis is unavailable. */
+  public InspectWorkflow(AzureGateway azure, Progress progress, GuestDiagnostics guest) {
     this.azure = azure;
     this.progress = progress;
+    this.resolver = new VmResolver(azure, progress);
     this.guest = guest;
   }
 
   public InspectReport run(Request request) {
-    VmRef ref = VmRef.parse(request.vm(), request.resourceGroup());
-    Resolution resolved = resolve(ref, azure, progress);
-    if (resolved.report != null) {
-      return withTarget(resolved.report, request, ref);
-    }
-    progress.step("Reading " + resolved.vm.display() + " from Azure...");
+    VmRef ref;
     VmSnapshot vm;
     try {
-      vm = azure.inspect(resolved.vm);
-    } catch (dev.azrdpfix.core.VmNotFoundException e) {
-      return notFound(resolved.vm.display(), request.rdpPort(), e.getMessage());
+      ref = resolver.resolve(request.vm());
+      progress.step("Reading " + ref.display() + " from Azure...");
+      vm = readVm(ref);
+    } catch (VmNotResolvedException e) {
+      return unresolved(e, request.rdpPort());
     }
     List<Finding> findings = new ArrayList<>(azureFindings(vm));
     List<NetworkCheck> checks = new ArrayList<>();
@@ -84,52 +65,32 @@ public final class InspectWorkflow {
       section = InspectReport.GuestSection.skipped("guest diagnosis unavailable");
     } else {
       progress.step("Diagnosing inside the guest through Run Command (read-only; takes 20 s or more on Azure)...");
-      GuestInspector.GuestResult g = guest.diagnose(vm);
-      findings.addAll(g.findings());
-      section = new InspectReport.GuestSection(true, null, g.facts());
+      GuestDiagnostics.Result g = guest.diagnose(vm.ref(), RepairOptions.defaults());
+      if (g.failed()) {
+        throw new AzrdpfixException(ExitCode.AZURE, "diagnosing " + vm.ref().display() + " inside the guest"
+            + " failed: " + g.error() + ". Rerun with --azure-only to skip it, or --verbose for details.");
+      }
+      findings.addAll(g.diagnosis().findings());
+      section = new InspectReport.GuestSection(true, null, g.run().facts());
     }
     findings.sort((a, b) -> a.severity().compareTo(b.severity()));
     return new InspectReport(vm.ref().display(), vm, request.rdpPort(), checks, section, findings,
         exitCodeFor(findings, section, request.azureOnly()));
   }
 
-  /** The resolved VM, or a finished report when the name does not resolve to exactly one VM. */
-  public record Resolution(VmRef vm, InspectReport report) {}
-
-  /** Fills in subscription and resource group, finding the VM by name in the subscription when needed. */
-  public static Resolution resolve(VmRef ref, AzureGateway azure, Progress progress) {
-    String sub = ref.subscriptionId() != null ? ref.subscriptionId() : azure.subscriptionId();
-    if (ref.resourceGroup() != null) {
-      return new Resolution(ref.withLocation(sub, ref.resourceGroup()), null);
+  /** Reads the VM; a VM Azure does not know (named with its group) is "not found" like an unknown name. */
+  private VmSnapshot readVm(VmRef ref) {
+    try {
+      return azure.inspect(ref);
+    } catch (VmNotFoundException e) {
+      throw VmNotResolvedException.notFound(ref.display(), e.getMessage());
     }
-    progress.step("Looking for VM '" + ref.name() + "' in subscription " + sub + "...");
-    List<VmRef> found = azure.findVmsByName(ref.name());
-    if (found.isEmpty()) {
-      return new Resolution(null, notFound(ref.name(), 3389,
-          "no VM named '" + ref.name() + "' in subscription " + sub));
-    }
-    if (found.size() > 1) {
-      String groups = found.stream().map(VmRef::resourceGroup).sorted().collect(Collectors.joining(", "));
-      Finding f = new Finding(FindingId.VM_NAME_AMBIGUOUS, Severity.CRITICAL,
-          "VM name '" + ref.name() + "' exists in several resource groups.",
-          "found in resource groups: " + groups,
-          "Name one: -g <group> or RG/NAME, e.g. " + found.get(0).resourceGroup() + "/" + ref.name() + ".");
-      return new Resolution(null, new InspectReport(ref.name(), null, 3389, List.of(),
-          InspectReport.GuestSection.skipped("VM not resolved"), List.of(f), ExitCode.USAGE));
-    }
-    return new Resolution(found.get(0), null);
   }
 
-  private static InspectReport notFound(String name, int port, String why) {
-    Finding f = new Finding(FindingId.VM_NOT_FOUND, Severity.CRITICAL, "VM '" + name + "' was not found.", why,
-        "Check the name, -g/--resource-group and --subscription ('az vm list -o table').");
-    return new InspectReport(name, null, port, List.of(), InspectReport.GuestSection.skipped("VM not found"),
-        List.of(f), ExitCode.AZURE);
-  }
-
-  private static InspectReport withTarget(InspectReport r, Request request, VmRef ref) {
-    return new InspectReport(r.target(), r.vm(), request.rdpPort(), r.networkChecks(), r.guest(), r.findings(),
-        r.exitCode());
+  private static InspectReport unresolved(VmNotResolvedException e, int rdpPort) {
+    String why = e.finding().id() == FindingId.VM_NOT_FOUND ? "VM not found" : "VM not resolved";
+    return new InspectReport(e.name(), null, rdpPort, List.of(), InspectReport.GuestSection.skipped(why),
+        List.of(e.finding()), e.exitCode());
   }
 
   /** Findings from the VM model and instance view. */

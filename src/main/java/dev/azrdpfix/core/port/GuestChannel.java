@@ -2,6 +2,7 @@ package dev.azrdpfix.core.port;
 
 import dev.azrdpfix.core.guest.GuestRun;
 import dev.azrdpfix.core.guest.PlannedStep;
+import dev.azrdpfix.core.model.RunId;
 import dev.azrdpfix.core.model.VmRef;
 import java.util.List;
 import java.util.Map;
@@ -16,16 +17,16 @@ public interface GuestChannel {
   GuestRun diagnose(VmRef vm);
 
   /** Sends all steps in one Run Command (one bundle script) under {@code runId}. */
-  GuestRun apply(VmRef vm, String runId, List<PlannedStep> steps);
+  GuestRun apply(VmRef vm, RunId runId, List<PlannedStep> steps);
 
   /** Runs the {@code rollback} template for {@code runId}. */
-  GuestRun rollback(VmRef vm, String runId);
+  GuestRun rollback(VmRef vm, RunId runId);
 
   /** The exact script and parameters {@link #apply} would send, without sending anything (dry run). */
-  Preview previewApply(String runId, List<PlannedStep> steps);
+  Preview previewApply(RunId runId, List<PlannedStep> steps);
 
   /** The exact script and parameters {@link #rollback} would send. */
-  Preview previewRollback(String runId);
+  Preview previewRollback(RunId runId);
 
   /** A script as it would be sent: its text, parameters and SHA-256. */
   record Preview(String templateId, String script, Map<String, String> parameters, String sha256) {}

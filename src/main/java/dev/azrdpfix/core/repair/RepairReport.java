@@ -4,6 +4,7 @@ import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.guest.GuestRun;
 import dev.azrdpfix.core.guest.PlannedStep;
 import dev.azrdpfix.core.model.Finding;
+import dev.azrdpfix.core.model.RunId;
 import dev.azrdpfix.core.model.VmSnapshot;
 import dev.azrdpfix.core.port.GuestChannel;
 import dev.azrdpfix.core.probe.ProbeResult;
@@ -16,8 +17,8 @@ import java.util.List;
  * verification, and the exit code. Written as JSON and Markdown.
  */
 public record RepairReport(
-    String runId,
-    String mode,
+    RunId runId,
+    RunMode mode,
     Instant started,
     Instant ended,
     Actor actor,
@@ -37,6 +38,11 @@ public record RepairReport(
 
   /** Who ran it and with what: the local user and host, the Azure auth mode and subscription, the tool version. */
   public record Actor(String user, String host, String auth, String subscription, String toolVersion) {}
+
+  /** Whether the run changed something on the VM (what rollback looks for). */
+  public boolean changedSomething() {
+    return !changes.isEmpty();
+  }
 
   /** After the restart: the guest's own view and the protocol-level probe from outside. */
   public record Verification(List<Finding> findingsAfter, ProbeResult probe, String probedAddress, String note) {}

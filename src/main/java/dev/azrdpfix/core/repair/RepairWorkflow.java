@@ -2,293 +2,214 @@ package dev.azrdpfix.core.repair;
 
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
-import dev.azrdpfix.core.guest.GuestAnalyzer;
 import dev.azrdpfix.core.guest.GuestDiagnosis;
 import dev.azrdpfix.core.guest.GuestFacts;
 import dev.azrdpfix.core.guest.GuestRun;
-import dev.azrdpfix.core.guest.PlannedStep;
 import dev.azrdpfix.core.guest.RepairOptions;
-import dev.azrdpfix.core.inspect.InspectWorkflow;
+import dev.azrdpfix.core.inspect.GuestDiagnostics;
 import dev.azrdpfix.core.inspect.NetworkFindings;
+import dev.azrdpfix.core.inspect.VmResolver;
 import dev.azrdpfix.core.model.Finding;
 import dev.azrdpfix.core.model.Thumbprint;
 import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.model.VmSnapshot;
 import dev.azrdpfix.core.port.AzureGateway;
-import dev.azrdpfix.core.port.AzureGateway.VmState;
 import dev.azrdpfix.core.port.Confirmer;
 import dev.azrdpfix.core.port.GuestChannel;
 import dev.azrdpfix.core.port.Progress;
-import dev.azrdpfix.core.port.Sleeper;
 import dev.azrdpfix.core.probe.ProbeRequest;
 import dev.azrdpfix.core.probe.ProbeResult;
 import dev.azrdpfix.core.probe.RdpProber;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code repair}: read-only diagnosis, a plan in the documented order, confirmation, all steps in one Run Command,
  * exactly one restart through Azure, a bounded wait for the VM and its agent (reapply when the agent's keys were
- * renamed away), then verification inside the guest and a protocol-level probe from outside.
+ * renamed away), then verification inside the guest and a protocol-level probe from outside. Everything it does goes
+ * into the {@link RunJournal} the caller hands in.
  */
 public final class RepairWorkflow {
   private final AzureGateway azure;
   private final GuestChannel guest;
+  private final GuestDiagnostics diagnostics;
   private final RdpProber prober;
   private final Confirmer confirmer;
   private final Progress progress;
   private final Clock clock;
-  private final Sleeper sleeper;
-  private final RunRecorder run;
-
-  /** What the user asked for. Durations bound every wait. */
-  public record Request(
-      String vm,
-      String resourceGroup,
-      boolean dryRun,
-      Set<String> steps,
-      boolean allowMachineKeysRename,
-      boolean allowDisableNla,
-      boolean start,
-      boolean viaPrivateIp,
-      Integer rdpPort,
-      Duration probeTimeout,
-      Duration probeWait,
-      Duration vmTimeout,
-      Duration scriptTimeout,
-      Duration pollInterval) {}
+  private final VmResolver resolver;
+  private final VmPreparation preparation;
+  private final VmWaiter waiter;
 
   public RepairWorkflow(AzureGateway azure, GuestChannel guest, RdpProber prober, Confirmer confirmer,
-      Progress progress, Clock clock, Sleeper sleeper, RepairReport.Actor actor) {
+      Progress progress, Clock clock, VmWaiter waiter) {
     this.azure = azure;
     this.guest = guest;
+    this.diagnostics = new GuestDiagnostics(guest);
     this.prober = prober;
     this.confirmer = confirmer;
     this.progress = progress;
     this.clock = clock;
-    this.sleeper = sleeper;
-    this.run = new RunRecorder(newRunId(clock), clock, progress, actor);
+    this.resolver = new VmResolver(azure, progress);
+    this.waiter = waiter;
+    this.preparation = new VmPreparation(azure, confirmer, progress, waiter);
   }
 
-  /** The report so far: what Ctrl-C leaves behind. */
-  public RepairReport currentReport() {
-    return run.report(ExitCode.INTERRUPTED, "interrupted: the operations above were done; nothing after them.");
-  }
-
-  public String runId() {
-    return run.runId;
-  }
-
-  public RepairReport repair(Request request) {
-    run.mode = request.dryRun() ? "dry-run" : "repair";
-    VmSnapshot vm = prepare(request);
+  /** Runs the repair, recording into {@code journal}; returns the journal's final report. */
+  public RepairReport repair(RepairRequest request, RunJournal journal) {
+    VmSnapshot vm = preparation.ready(journal, resolver.resolve(request.vm()), stoppedVm(request), request.waits());
     VmRef ref = vm.ref();
 
-    progress.step("Diagnosing inside the guest through Run Command (read-only)...");
-    GuestRun diag = run.ops.record("run-command", "diagnose (read-only)", () -> guest.diagnose(ref),
-        GuestRun::sha256);
-    run.guestRuns.add(diag);
-    if (diag.failed() || diag.facts() == null) {
-      throw new AzrdpfixException(ExitCode.AZURE, "diagnosing " + ref.display() + " failed: " + diag.error()
-          + ". Rerun with --verbose; check the Run Command log on the VM.");
-    }
-    RepairOptions options = new RepairOptions(request.allowMachineKeysRename(), request.allowDisableNla(),
-        request.steps());
-    GuestDiagnosis dx = GuestAnalyzer.analyze(diag.facts(), diag.started(), diag.ended(), options);
-    run.findingsBefore.addAll(NetworkFindings.evaluate(vm, rdpPort(request, diag.facts()), null, new ArrayList<>()));
-    run.findingsBefore.addAll(dx.findings());
-    run.plan.addAll(dx.plan());
-    run.blocked.addAll(dx.blockedSteps());
-
+    GuestDiagnostics.Result before = diagnoseBefore(journal, vm, request);
+    GuestDiagnosis dx = before.diagnosis();
     if (!dx.blockedSteps().isEmpty()) {
-      return run.finish(ExitCode.PRECONDITION, "refused: " + String.join("; ", dx.blockedSteps()));
+      return journal.finish(ExitCode.PRECONDITION, "refused: " + String.join("; ", dx.blockedSteps()));
     }
     if (dx.plan().isEmpty()) {
-      return nothingToRepair(vm, request, diag.facts());
+      return nothingToRepair(journal, vm, request, before.run().facts());
     }
-    GuestChannel.Preview preview = guest.previewApply(run.runId, dx.plan());
-    run.scripts.add(preview);
+
+    journal.addScript(guest.previewApply(journal.runId(), dx.plan()));
     if (request.dryRun()) {
-      return run.finish(ExitCode.OK, "dry run: " + dx.plan().size() + " step(s) planned, nothing changed");
+      return journal.finish(ExitCode.OK, "dry run: " + dx.plan().size() + " step(s) planned, nothing changed");
     }
-    String question = "Apply " + dx.plan().size() + " repair step(s) to " + ref.display() + " ("
-        + String.join(", ", dx.planIds()) + ") and restart it through Azure?";
-    if (!confirmer.confirm(question)) {
-      return run.finish(ExitCode.NOT_CONFIRMED, "not confirmed: nothing was changed");
+    if (!confirmer.confirm("Apply " + dx.plan().size() + " repair step(s) to " + ref.display() + " ("
+        + String.join(", ", dx.planIds()) + ") and restart it through Azure?")) {
+      return journal.finish(ExitCode.NOT_CONFIRMED, "not confirmed: nothing was changed");
     }
 
-    progress.step("Applying " + dx.plan().size() + " step(s) in one Run Command (backups first, run " + run.runId
-        + ")...");
-    GuestRun applied = run.ops.record("run-command", "repair bundle: " + String.join(", ", dx.planIds()),
-        () -> guest.apply(ref, run.runId, dx.plan()), GuestRun::sha256);
-    run.guestRuns.add(applied);
+    GuestRun applied = apply(journal, ref, dx);
     if (applied.failed()) {
-      return run.finish(ExitCode.REPAIR_FAILED, "a repair step failed: " + applied.error() + ". Changes made before"
-          + " it are listed; undo them with 'azrdpfix rollback " + ref.display() + " --run " + run.runId + "'");
+      return journal.finish(ExitCode.REPAIR_FAILED, "a repair step failed: " + applied.error() + ". Changes made"
+          + " before it are listed; undo them with " + undo(ref, journal));
     }
 
-    progress.step("Restarting " + ref.display() + " through Azure...");
-    run.ops.record("restart", "apply the repair (one restart)", () -> azure.restart(ref, request.vmTimeout()));
-    boolean reapplied = false;
-    // After a MachineKeys rename the agent cannot come back before a reapply: wait only for the VM to run.
-    boolean agentReady = waitForVm(ref, request, "after the restart", !dx.requiresReapply());
-    if (dx.requiresReapply() || !agentReady) {
-      progress.step("Reapplying the VM model so the guest agent re-creates its transport certificate...");
-      run.ops.record("reapply", dx.requiresReapply() ? "MachineKeys was renamed: the agent needs new keys"
-          : "the agent did not come back Ready", () -> azure.reapply(ref, request.vmTimeout()));
-      reapplied = true;
-      agentReady = waitForVm(ref, request, "after the reapply", true);
-    }
-    return verify(vm, request, agentReady, reapplied);
+    AfterRestart after = restart(journal, ref, dx.requiresReapply(), request.waits());
+    return verify(journal, vm, request, after);
   }
 
-  private VmSnapshot prepare(Request request) {
-    VmRef parsed = VmRef.parse(request.vm(), request.resourceGroup());
-    InspectWorkflow.Resolution res = InspectWorkflow.resolve(parsed, azure, progress);
-    if (res.report() != null) {
-      Finding f = res.report().findings().get(0);
-      throw new AzrdpfixException(res.report().exitCode(), f.summary().replaceAll("\\.$", "") + ": " + f.evidence()
-          + ". " + f.nextStep());
-    }
-    run.target = res.vm().display();
-    progress.step("Reading " + res.vm().display() + " from Azure...");
-    VmSnapshot vm = run.ops.record("inspect", "read VM, instance view and network", () -> azure.inspect(res.vm()),
-        v -> null);
-    run.vm = vm;
-    if (!vm.isWindows()) {
-      throw AzrdpfixException.precondition(vm.name() + " runs " + vm.osType() + ", not Windows: there is no RDP to"
-          + " repair. Use SSH tooling for Linux VMs.");
-    }
-    if (!vm.isRunning()) {
-      if (!request.start()) {
-        throw AzrdpfixException.precondition(vm.name() + " is " + vm.powerState() + ": Run Command needs a running"
-            + " VM. Rerun with --start to start it first (it will be billed while running).");
-      }
-      if (request.dryRun()) {
-        throw AzrdpfixException.precondition(vm.name() + " is " + vm.powerState() + ": a dry run cannot diagnose a"
-            + " stopped VM and never starts one. Start it, or rerun without --dry-run and with --start.");
-      }
-      if (!confirmer.confirm("Start " + vm.name() + " (it is " + vm.powerState() + ")?")) {
-        throw new AzrdpfixException(ExitCode.NOT_CONFIRMED, "not confirmed: " + vm.name() + " was not started.");
-      }
-      progress.step("Starting " + vm.name() + " through Azure...");
-      run.ops.record("start", "the VM was " + vm.powerState(), () -> azure.start(vm.ref(), request.vmTimeout()));
-      if (!waitForVm(vm.ref(), request, "after the start", true)) {
-        throw AzrdpfixException.precondition(vm.name() + " started but its guest agent did not become Ready within "
-            + request.vmTimeout().toSeconds() + " s. Check boot diagnostics; repair offline with 'az vm repair'.");
-      }
-      return run.ops.record("inspect", "re-read after the start", () -> azure.inspect(vm.ref()), v -> null);
-    }
-    if (!vm.agent().ready()) {
-      throw AzrdpfixException.precondition("the guest agent of " + vm.name() + " is '" + vm.agent().displayStatus()
-          + "', so Run Command cannot reach the guest. Restart or reapply the VM ('az vm restart', 'az vm reapply'), or repair offline with"
-          + " 'az vm repair create' or the Serial Console.");
-    }
-    return vm;
+  /** A stopped VM is started only with --start, and never on a dry run. */
+  private static VmPreparation.StoppedVm stoppedVm(RepairRequest request) {
+    return new VmPreparation.StoppedVm(request.consents().startStoppedVm(), request.dryRun(),
+        "Rerun with --start to start it first (it will be billed while running).");
   }
+
+  /** The read-only diagnosis and the findings and plan it gives; a diagnosis that fails stops the run. */
+  private GuestDiagnostics.Result diagnoseBefore(RunJournal journal, VmSnapshot vm, RepairRequest request) {
+    progress.step("Diagnosing inside the guest through Run Command (read-only)...");
+    GuestDiagnostics.Result dx = diagnose(journal, vm.ref(), "diagnose (read-only)", request.repairOptions());
+    if (dx.failed()) {
+      throw new AzrdpfixException(ExitCode.AZURE, "diagnosing " + vm.ref().display() + " failed: " + dx.error()
+          + ". Rerun with --verbose; check the Run Command log on the VM.");
+    }
+    journal.addFindingsBefore(NetworkFindings.evaluate(vm, rdpPort(request, dx.run().facts()), null, new ArrayList<>()));
+    journal.addFindingsBefore(dx.diagnosis().findings());
+    journal.plan(dx.diagnosis().plan(), dx.diagnosis().blockedSteps());
+    return dx;
+  }
+
+  private GuestDiagnostics.Result diagnose(RunJournal journal, VmRef ref, String purpose, RepairOptions options) {
+    return diagnostics.diagnose(ref, options, call -> {
+      GuestRun run = journal.record(OperationKind.RUN_COMMAND, purpose, call, GuestRun::sha256);
+      journal.addGuestRun(run);
+      return run;
+    });
+  }
+
+  private GuestRun apply(RunJournal journal, VmRef ref, GuestDiagnosis dx) {
+    progress.step("Applying " + dx.plan().size() + " step(s) in one Run Command (backups first, run "
+        + journal.runId() + ")...");
+    GuestRun applied = journal.record(OperationKind.RUN_COMMAND, "repair bundle: " + String.join(", ", dx.planIds()),
+        () -> guest.apply(ref, journal.runId(), dx.plan()), GuestRun::sha256);
+    journal.addGuestRun(applied);
+    return applied;
+  }
+
+  /** Whether the agent came back Ready after the restart (and the reapply, if one was needed). */
+  private record AfterRestart(boolean agentReady, boolean reapplied) {}
 
   /**
-   * Polls power state (and, if {@code needAgent}, the agent) until running (and Ready), or the deadline. Returns
-   * whether the agent is Ready.
+   * Exactly one restart through Azure, then the wait. After a MachineKeys rename the agent cannot come back before a
+   * reapply, so only the VM is awaited and the model is reapplied; a reapply also follows when the agent does not
+   * come back on its own.
    */
-  private boolean waitForVm(VmRef ref, Request request, String when, boolean needAgent) {
-    Instant deadline = clock.instant().plus(request.vmTimeout());
-    Instant start = clock.instant();
-    return run.ops.record("wait", (needAgent ? "VM running and agent Ready " : "VM running ") + when, () -> {
-      String last = "";
-      while (true) {
-        VmState s = azure.state(ref);
-        String now = "PowerState/" + s.powerState() + ", agent " + s.agentStatus();
-        if (!now.equals(last)) {
-          progress.step("  " + ref.name() + ": " + now + " (" + Duration.between(start, clock.instant()).toSeconds()
-              + " s)");
-          last = now;
-        }
-        if (s.running() && (s.agentReady() || !needAgent)) {
-          return s.agentReady();
-        }
-        if (!clock.instant().isBefore(deadline)) {
-          if (!s.running()) {
-            throw AzrdpfixException.precondition(ref.name() + " is still " + s.powerState() + " "
-                + request.vmTimeout().toSeconds() + " s " + when + ". Check boot diagnostics in the portal.");
-          }
-          return false;
-        }
-        sleeper.sleep(request.pollInterval());
-      }
-    }, v -> null);
+  private AfterRestart restart(RunJournal journal, VmRef ref, boolean requiresReapply, VmWaits waits) {
+    progress.step("Restarting " + ref.display() + " through Azure...");
+    journal.record(OperationKind.RESTART, "apply the repair (one restart)", () -> azure.restart(ref, waits.timeout()));
+    boolean agentReady = waiter.await(journal, ref, waits.timeout(), "after the restart", !requiresReapply);
+    if (!requiresReapply && agentReady) {
+      return new AfterRestart(true, false);
+    }
+    progress.step("Reapplying the VM model so the guest agent re-creates its transport certificate...");
+    journal.record(OperationKind.REAPPLY, requiresReapply ? "MachineKeys was renamed: the agent needs new keys"
+        : "the agent did not come back Ready", () -> azure.reapply(ref, waits.timeout()));
+    return new AfterRestart(waiter.await(journal, ref, waits.timeout(), "after the reapply", true), true);
   }
 
-  private RepairReport verify(VmSnapshot vm, Request request, boolean agentReady, boolean reapplied) {
+  /** The guest's own view (when its agent is back) and the probe from outside decide the outcome. */
+  private RepairReport verify(RunJournal journal, VmSnapshot vm, RepairRequest request, AfterRestart after) {
     VmRef ref = vm.ref();
-    List<Finding> after = new ArrayList<>();
+    List<Finding> findingsAfter = new ArrayList<>();
     GuestFacts facts = null;
-    String note = reapplied ? "the VM model was reapplied" : null;
-    if (agentReady) {
+    String note = after.reapplied() ? "the VM model was reapplied" : null;
+    if (after.agentReady()) {
       progress.step("Verifying inside the guest (read-only)...");
-      GuestRun check = run.ops.record("run-command", "verify (read-only diagnose)", () -> guest.diagnose(ref),
-          GuestRun::sha256);
-      run.guestRuns.add(check);
-      if (!check.failed() && check.facts() != null) {
-        facts = check.facts();
-        after.addAll(GuestAnalyzer.analyze(facts, check.started(), check.ended(), RepairOptions.defaults())
-            .findings());
+      GuestDiagnostics.Result check = diagnose(journal, ref, "verify (read-only diagnose)", RepairOptions.defaults());
+      if (!check.failed()) {
+        facts = check.run().facts();
+        findingsAfter.addAll(check.diagnosis().findings());
       } else {
         note = "the verify script failed: " + check.error();
       }
     } else {
       note = "the guest agent did not come back Ready; verified from outside only";
     }
-    ProbeOutcome probe = probe(vm, request, facts, request.probeWait());
-    boolean guestClean = after.stream().noneMatch(Finding::blocksRdp) && facts != null;
+    ProbeOutcome probe = probe(journal, vm, request, facts, request.probe().waitAfterRestart());
+    boolean guestClean = facts != null && findingsAfter.stream().noneMatch(Finding::blocksRdp);
     boolean ok = probe.result != null ? probe.result.ok() && (guestClean || facts == null) : guestClean;
-    run.verification = new RepairReport.Verification(after, probe.result, probe.address,
-        join(note, probe.note));
+    journal.verification(new RepairReport.Verification(findingsAfter, probe.result, probe.address,
+        join(note, probe.note)));
     if (ok) {
-      return run.finish(ExitCode.OK, "repaired: RDP answers" + (probe.result == null ? " (guest verified; " + probe.note
-          + ")" : " (" + probe.result.summary() + ")"));
+      return journal.finish(ExitCode.OK, "repaired: RDP answers" + (probe.result == null ? " (guest verified; "
+          + probe.note + ")" : " (" + probe.result.summary() + ")"));
     }
     String why = probe.result != null && !probe.result.ok() ? probe.result.summary()
         : "the guest still has findings that block RDP";
-    return run.finish(ExitCode.RDP_BLOCKED, "still failing after repair: " + why + ". Undo with 'azrdpfix rollback "
-        + ref.display() + " --run " + run.runId + "' if the changes made it worse");
+    return journal.finish(ExitCode.RDP_BLOCKED, "still failing after repair: " + why + ". Undo with "
+        + undo(ref, journal) + " if the changes made it worse");
   }
 
-  private RepairReport nothingToRepair(VmSnapshot vm, Request request, GuestFacts facts) {
+  private RepairReport nothingToRepair(RunJournal journal, VmSnapshot vm, RepairRequest request, GuestFacts facts) {
     progress.step("Nothing to repair inside the guest; checking RDP from outside...");
     // Nothing was restarted, so there is no boot window to wait through: one attempt tells.
-    ProbeOutcome probe = probe(vm, request, facts, Duration.ZERO);
-    run.verification = new RepairReport.Verification(List.of(), probe.result, probe.address, probe.note);
-    boolean azureBlocks = run.findingsBefore.stream().anyMatch(Finding::blocksRdp);
+    ProbeOutcome probe = probe(journal, vm, request, facts, Duration.ZERO);
+    journal.verification(new RepairReport.Verification(List.of(), probe.result, probe.address, probe.note));
     if (probe.result != null && probe.result.ok()) {
-      return run.finish(ExitCode.OK, "nothing to repair: RDP answers (" + probe.result.summary() + ")");
+      return journal.finish(ExitCode.OK, "nothing to repair: RDP answers (" + probe.result.summary() + ")");
     }
-    if (azureBlocks) {
-      Finding f = run.findingsBefore.stream().filter(Finding::blocksRdp).findFirst().orElseThrow();
-      return run.finish(ExitCode.RDP_BLOCKED, "refused: the guest is healthy but " + lower(f.summary())
-          + " azrdpfix does not change NSGs: " + f.nextStep());
+    Finding azureBlocks = journal.findingsBefore().stream().filter(Finding::blocksRdp).findFirst().orElse(null);
+    if (azureBlocks != null) {
+      return journal.finish(ExitCode.RDP_BLOCKED, "refused: the guest is healthy but " + lower(azureBlocks.summary())
+          + " azrdpfix does not change NSGs: " + azureBlocks.nextStep());
     }
     if (probe.result == null) {
-      return run.finish(ExitCode.OK, "nothing to repair: the guest is healthy (" + probe.note + ")");
+      return journal.finish(ExitCode.OK, "nothing to repair: the guest is healthy (" + probe.note + ")");
     }
-    return run.finish(ExitCode.RDP_BLOCKED, "the guest diagnosis found nothing to repair, but the probe fails: "
+    return journal.finish(ExitCode.RDP_BLOCKED, "the guest diagnosis found nothing to repair, but the probe fails: "
         + probe.result.summary() + ". Check the network path (NSG, firewall appliances, routes)");
   }
 
   private record ProbeOutcome(ProbeResult result, String address, String note) {}
 
-  private ProbeOutcome probe(VmSnapshot vm, Request request, GuestFacts facts, Duration wait) {
+  private ProbeOutcome probe(RunJournal journal, VmSnapshot vm, RepairRequest request, GuestFacts facts,
+      Duration wait) {
     VmSnapshot.NicInfo nic = vm.primaryNic();
     String ip = null;
     if (nic != null) {
-      if (request.viaPrivateIp()) {
+      if (request.probe().viaPrivateIp()) {
         ip = nic.privateIps().isEmpty() ? null : nic.privateIps().get(0);
       } else if (nic.publicIp() != null) {
         ip = nic.publicIp().ipAddress();
@@ -299,17 +220,17 @@ public final class RepairWorkflow {
           + " --via-private-ip");
     }
     int port = rdpPort(request, facts);
-    String expected = expectedThumbprint(facts);
     String target = ip + ":" + port;
     progress.step("Probing RDP at " + target + " (X.224, TLS, certificate, CredSSP)...");
-    ProbeRequest pr = new ProbeRequest(ip, port, request.probeTimeout(), wait, expected);
-    ProbeResult result = run.ops.record("probe", "RDP handshake from outside to " + target, () -> prober.probe(pr),
-        r -> null);
+    ProbeRequest pr = new ProbeRequest(ip, port, request.probe().stageTimeout(), wait,
+        expectedThumbprint(facts, clock.instant()));
+    ProbeResult result = journal.record(OperationKind.PROBE, "RDP handshake from outside to " + target,
+        () -> prober.probe(pr));
     return new ProbeOutcome(result, target, null);
   }
 
   /** The thumbprint the guest says the listener serves: the valid certificate in the Remote Desktop store. */
-  static String expectedThumbprint(GuestFacts facts) {
+  static String expectedThumbprint(GuestFacts facts, Instant now) {
     if (facts == null || facts.certs() == null) {
       return null;
     }
@@ -317,19 +238,23 @@ public final class RepairWorkflow {
       return Thumbprint.hexOf(facts.binding().tp());
     }
     List<GuestFacts.Cert> valid = facts.certs().stream().filter(GuestFacts.Cert::inRemoteDesktopStore)
-        .filter(c -> c.notAfter() != null && GuestFacts.parseTime(c.notAfter()).isAfter(Instant.now()))
+        .filter(c -> c.notAfter() != null && GuestFacts.parseTime(c.notAfter()).isAfter(now))
         .toList();
     return valid.size() == 1 ? Thumbprint.hexOf(valid.get(0).tp()) : null;
   }
 
-  private static int rdpPort(Request request, GuestFacts facts) {
-    if (request.rdpPort() != null) {
-      return request.rdpPort();
+  private static int rdpPort(RepairRequest request, GuestFacts facts) {
+    if (request.probe().rdpPort() != null) {
+      return request.probe().rdpPort();
     }
     if (facts != null && facts.registry() != null && facts.registry().portNumber() != null) {
       return facts.registry().portNumber();
     }
     return 3389;
+  }
+
+  private static String undo(VmRef ref, RunJournal journal) {
+    return "'azrdpfix rollback " + ref.display() + " --run " + journal.runId() + "'";
   }
 
   private static String join(String a, String b) {
@@ -341,95 +266,5 @@ public final class RepairWorkflow {
 
   private static String lower(String s) {
     return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
-  }
-
-  private static final SecureRandom RANDOM = new SecureRandom();
-
-  /** {@code yyyyMMddTHHmmssZ-xxxxxx}: sortable by time, unique per run, safe as a folder name and parameter. */
-  public static String newRunId(Clock clock) {
-    String ts = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(clock.instant());
-    String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-    StringBuilder b = new StringBuilder(ts).append('-');
-    for (int i = 0; i < 6; i++) {
-      b.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
-    }
-    return b.toString();
-  }
-
-  /** Mutable state of one run, turned into a {@link RepairReport} at the end or on interruption. */
-  static final class RunRecorder {
-    final String runId;
-    final Clock clock;
-    final Instant started;
-    final OperationLog ops;
-    final RepairReport.Actor actor;
-    String mode = "repair";
-    String target;
-    VmSnapshot vm;
-    final List<Finding> findingsBefore = new ArrayList<>();
-    final List<PlannedStep> plan = new ArrayList<>();
-    final List<String> blocked = new ArrayList<>();
-    final List<GuestChannel.Preview> scripts = new ArrayList<>();
-    final List<GuestRun> guestRuns = new ArrayList<>();
-    RepairReport.Verification verification;
-
-    RunRecorder(String runId, Clock clock, Progress progress, RepairReport.Actor actor) {
-      this.runId = runId;
-      this.clock = clock;
-      this.started = clock.instant();
-      this.ops = new OperationLog(clock, progress);
-      this.actor = actor;
-    }
-
-    synchronized RepairReport report(ExitCode code, String outcome) {
-      List<GuestRun.Change> changes = new ArrayList<>();
-      java.util.LinkedHashSet<String> backups = new java.util.LinkedHashSet<>();
-      for (GuestRun g : guestRuns) {
-        changes.addAll(g.allChanges());
-        backups.addAll(g.allBackups());
-      }
-      List<Finding> before = new ArrayList<>(findingsBefore);
-      before.sort((a, b) -> a.severity().compareTo(b.severity()));
-      return new RepairReport(runId, mode, started, clock.instant(), actor, target, vm, before, List.copyOf(plan),
-          List.copyOf(blocked), List.copyOf(scripts), List.copyOf(guestRuns), ops.snapshot(), changes,
-          List.copyOf(backups), verification, outcome, code);
-    }
-
-    RepairReport finish(ExitCode code, String outcome) {
-      return report(code, outcome);
-    }
-  }
-
-  /** Used by rollback: the same recorder and checks, a different guest call. */
-  public RepairReport rollback(String vmText, String resourceGroup, String runId, boolean dryRun, Request limits) {
-    run.mode = dryRun ? "rollback-dry-run" : "rollback";
-    VmSnapshot vm = prepare(limits);
-    VmRef ref = vm.ref();
-    GuestChannel.Preview preview = guest.previewRollback(runId);
-    run.scripts.add(preview);
-    if (dryRun) {
-      return run.finish(ExitCode.OK, "dry run: would roll back run " + runId + ", nothing changed");
-    }
-    if (!confirmer.confirm("Roll back run " + runId + " on " + ref.display() + " and restart it through Azure?")) {
-      return run.finish(ExitCode.NOT_CONFIRMED, "not confirmed: nothing was changed");
-    }
-    progress.step("Rolling back run " + runId + " in one Run Command...");
-    GuestRun rb = run.ops.record("run-command", "rollback of run " + runId, () -> guest.rollback(ref, runId),
-        GuestRun::sha256);
-    run.guestRuns.add(rb);
-    if (rb.failed()) {
-      return run.finish(ExitCode.REPAIR_FAILED, "rollback failed: " + rb.error() + ". What was restored is listed");
-    }
-    if (!rb.changedSomething()) {
-      return run.finish(ExitCode.OK, "nothing to roll back for run " + runId + " (already restored)");
-    }
-    progress.step("Restarting " + ref.display() + " through Azure...");
-    run.ops.record("restart", "apply the rollback (one restart)", () -> azure.restart(ref, limits.vmTimeout()));
-    boolean ready = waitForVm(ref, limits, "after the restart", true);
-    if (!ready) {
-      run.ops.record("reapply", "the agent did not come back Ready", () -> azure.reapply(ref, limits.vmTimeout()));
-      waitForVm(ref, limits, "after the reapply", true);
-    }
-    return run.finish(ExitCode.OK, "rolled back run " + runId + ": the VM is back in its before-state");
   }
 }

@@ -1,0 +1,53 @@
+package dev.azrdpfix.core.inspect;
+
+import dev.azrdpfix.core.guest.GuestAnalyzer;
+import dev.azrdpfix.core.guest.GuestDiagnosis;
+import dev.azrdpfix.core.guest.GuestRun;
+import dev.azrdpfix.core.guest.RepairOptions;
+import dev.azrdpfix.core.model.VmRef;
+import dev.azrdpfix.core.port.GuestChannel;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The one guest-diagnosis sequence of inspect, repair and verify: run the read-only {@code diagnose} template through
+ * the {@link GuestChannel}, let the caller record the call, and analyze the facts. Whether a failed diagnosis stops
+ * the run is the caller's decision.
+ */
+public final class GuestDiagnostics {
+  private final GuestChannel guest;
+
+  public GuestDiagnostics(GuestChannel guest) {
+    this.guest = guest;
+  }
+
+  /** One diagnosis: the guest run as recorded, and the analysis when the script delivered facts (else null). */
+  public record Result(GuestRun run, GuestDiagnosis diagnosis) {
+    public boolean failed() {
+      return diagnosis == null;
+    }
+
+    /** Why there is no analysis: the script's error. */
+    public String error() {
+      return run.error();
+    }
+  }
+
+  /** Diagnoses without recording (inspect). */
+  public Result diagnose(VmRef vm, RepairOptions options) {
+    return diagnose(vm, options, Supplier::get);
+  }
+
+  /**
+   * Diagnoses, passing the Run Command call through {@code recorder} (the run journal) so it is recorded like any
+   * other Azure operation.
+   */
+  public Result diagnose(VmRef vm, RepairOptions options,
+      Function<Supplier<GuestRun>, GuestRun> recorder) {
+    GuestRun run = recorder.apply(() -> guest.diagnose(vm));
+    if (run.failed() || run.facts() == null) {
+      return new Result(run, null);
+    }
+    return new Result(run, GuestAnalyzer.analyze(run.facts(), run.started(), run.ended(), options));
+  }
+}

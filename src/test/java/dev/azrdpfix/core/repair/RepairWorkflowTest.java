@@ -1,0 +1,359 @@
+package dev.azrdpfix.core.repair;
+
+import static dev.azrdpfix.core.fakes.FakeAzure.state;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.azrdpfix.core.model.FindingId;
+import dev.azrdpfix.core.AzrdpfixException;
+import dev.azrdpfix.core.ExitCode;
+import dev.azrdpfix.core.VmNotResolvedException;
+import dev.azrdpfix.core.fakes.FakeAzure;
+import dev.azrdpfix.core.fakes.FakeGuest;
+import dev.azrdpfix.core.fakes.FakeProber;
+import dev.azrdpfix.core.fakes.ScriptedConfirmer;
+import dev.azrdpfix.core.fakes.TestClock;
+import dev.azrdpfix.core.guest.GuestRun;
+import dev.azrdpfix.core.guest.GuestScenarios;
+import dev.azrdpfix.core.model.Finding;
+import dev.azrdpfix.core.model.VmRef;
+import dev.azrdpfix.core.port.Progress;
+import dev.azrdpfix.core.probe.ProbeVerdict;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** {@link RepairWorkflow} against fake ports: every outcome of a repair run, and what its journal says. */
+class RepairWorkflowTest {
+  static final Duration VM_TIMEOUT = Duration.ofMinutes(2);
+  static final Duration POLL = Duration.ofSeconds(5);
+
+  final TestClock clock = new TestClock(GuestScenarios.CALL_START);
+  final FakeAzure azure = new FakeAzure().with(FakeAzure.windowsVm("rg1", "vm1"));
+  final FakeGuest guest = new FakeGuest();
+  final FakeProber prober = new FakeProber();
+  ScriptedConfirmer confirmer = new ScriptedConfirmer(true);
+
+  RepairWorkflow workflow() {
+    return new RepairWorkflow(azure, guest, prober, confirmer, Progress.NONE, clock,
+        new VmWaiter(azure, Progress.NONE, clock, clock.sleeper(), POLL));
+  }
+
+  RunJournal journal(boolean dryRun) {
+    return RunJournal.start(RunMode.repair(dryRun), null, clock, Progress.NONE);
+  }
+
+  static RepairRequest request(String vm, boolean dryRun, RepairRequest.Consents consents) {
+    return new RepairRequest(VmRef.parse(vm, null), RepairRequest.StepSelection.fromDiagnosis(), consents,
+        new RepairRequest.ProbeSettings(false, null, Duration.ofSeconds(5), Duration.ofMinutes(3)),
+        new VmWaits(VM_TIMEOUT), dryRun);
+  }
+
+  RepairReport repair(boolean dryRun) {
+    return workflow().repair(request("vm1", dryRun, RepairRequest.Consents.none()), journal(dryRun));
+  }
+
+  static List<OperationKind> kinds(RepairReport r) {
+    return r.operations().stream().map(Operation::kind).toList();
+  }
+
+  static final List<OperationKind> FULL_RUN = List.of(OperationKind.INSPECT, OperationKind.RUN_COMMAND,
+      OperationKind.RUN_COMMAND, OperationKind.RESTART, OperationKind.WAIT, OperationKind.RUN_COMMAND,
+      OperationKind.PROBE);
+
+  @Test
+  void a_broken_guest_is_repaired_with_one_bundle_one_restart_and_verified() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline()), FakeGuest.diagnosed(GuestScenarios.healthy()));
+    azure.states(state("running", "Not Ready"), state("running", "Ready"));
+    RunJournal journal = journal(false);
+    RepairReport r = workflow().repair(request("vm1", false, RepairRequest.Consents.none()), journal);
+
+    assertEquals(ExitCode.OK, r.exitCode(), r.outcome());
+    assertTrue(r.outcome().startsWith("repaired: RDP answers"), r.outcome());
+    assertEquals(RunMode.REPAIR, r.mode());
+    assertEquals(journal.runId(), r.runId());
+    assertEquals("rg1/vm1", r.target());
+    assertEquals(FULL_RUN, kinds(r));
+    assertTrue(r.operations().stream().allMatch(o -> o.outcome() == Operation.Outcome.OK));
+    assertEquals(List.of("diagnose", "apply " + journal.runId()
+        + " reset-machinekeys-acl,remove-rdp-certificates,restart-rdp-services", "diagnose"), guest.calls);
+    assertEquals(List.of("list", "inspect", "restart"), azure.changesAndReads());
+    assertEquals(1, confirmer.questions.size());
+    assertTrue(confirmer.questions.get(0).contains("Apply 3 repair step(s) to rg1/vm1"), confirmer.questions::toString);
+    assertEquals(1, r.changes().size());
+    assertEquals(Duration.ofMinutes(3), prober.requests.get(0).waitFor(), "after a restart the probe waits");
+    assertEquals("20.1.2.3:3389", r.verification().probedAddress());
+    assertEquals(GuestScenarios.HEALTHY_THUMBPRINT, prober.requests.get(0).expectedThumbprint());
+    assertTrue(r.findingsBefore().stream().anyMatch(f -> f.id() == FindingId.MACHINEKEYS_ACL_NOT_DEFAULT));
+    assertEquals(r, journal.finished().orElseThrow());
+  }
+
+  @Test
+  void a_probe_still_failing_after_the_repair_is_exit_5_with_the_rollback_command() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline()), FakeGuest.diagnosed(GuestScenarios.healthy()));
+    prober.answers(ProbeVerdict.TLS_HANDSHAKE_FAILED, "TLS closed after the ClientHello");
+    RepairReport r = repair(false);
+    assertEquals(ExitCode.RDP_BLOCKED, r.exitCode());
+    assertTrue(r.outcome().startsWith("still failing after repair: TLS closed after the ClientHello"), r.outcome());
+    assertTrue(r.outcome().contains("'azrdpfix rollback rg1/vm1 --run " + r.runId() + "'"), r.outcome());
+    assertEquals(FULL_RUN, kinds(r));
+  }
+
+  @Test
+  void a_guest_still_blocking_rdp_after_the_repair_is_exit_5_even_when_the_probe_answers() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline()),
+        FakeGuest.diagnosed(GuestScenarios.rdpDisabled()));
+    RepairReport r = repair(false);
+    assertEquals(ExitCode.RDP_BLOCKED, r.exitCode());
+    assertTrue(r.outcome().contains("the guest still has findings that block RDP"), r.outcome());
+    assertTrue(r.verification().findingsAfter().stream().anyMatch(Finding::blocksRdp));
+  }
+
+  @Test
+  void a_dry_run_previews_the_exact_bundle_and_changes_nothing() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline()));
+    RepairReport r = repair(true);
+    assertEquals(ExitCode.OK, r.exitCode());
+    assertEquals(RunMode.DRY_RUN, r.mode());
+    assertEquals("dry run: 3 step(s) planned, nothing changed", r.outcome());
+    assertEquals(1, r.scripts().size());
+    assertEquals(r.runId().value(), r.scripts().get(0).parameters().get("RunId"));
+    assertEquals(List.of("diagnose"), guest.calls);
+    assertEquals(List.of("list", "inspect"), azure.changesAndReads());
+    assertEquals(List.of(), confirmer.questions, "a dry run asks nothing");
+  }
+
+  @Test
+  void a_declined_confirmation_is_exit_6_and_nothing_changes() {
+    confirmer = new ScriptedConfirmer(false);
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline()));
+    RepairReport r = repair(false);
+    assertEquals(ExitCode.NOT_CONFIRMED, r.exitCode());
+    assertEquals("not confirmed: nothing was changed", r.outcome());
+    assertEquals(List.of("diagnose"), guest.calls);
+    assertEquals(List.of("list", "inspect"), azure.changesAndReads());
+  }
+
+  @Test
+  void a_step_that_needs_a_flag_is_refused_with_exit_4_before_any_change() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.corruptMachineKeys()));
+    RepairReport r = repair(false);
+    assertEquals(ExitCode.PRECONDITION, r.exitCode());
+    assertTrue(r.outcome().startsWith("refused: ") && r.outcome().contains("--allow-machinekeys-rename"),
+        r.outcome());
+    assertEquals(List.of("diagnose"), guest.calls);
+    assertEquals(List.of(), r.scripts());
+    assertEquals(List.of(), confirmer.questions);
+  }
+
+  @Test
+  void a_step_failing_inside_the_guest_is_exit_7_lists_the_changes_and_does_not_restart() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline()))
+        .applies(FakeGuest.failed("bundle", "remove-rdp-certificates failed: access denied",
+            new GuestRun.Change("MachineKeys ACL", "broken", "default")));
+    RepairReport r = repair(false);
+    assertEquals(ExitCode.REPAIR_FAILED, r.exitCode());
+    assertTrue(r.outcome().contains("remove-rdp-certificates failed: access denied"), r.outcome());
+    assertTrue(r.outcome().contains("'azrdpfix rollback rg1/vm1 --run " + r.runId() + "'"), r.outcome());
+    assertEquals("MachineKeys ACL", r.changes().get(0).what());
+    assertFalse(azure.calls.contains("restart"));
+    assertEquals(List.of(OperationKind.INSPECT, OperationKind.RUN_COMMAND, OperationKind.RUN_COMMAND), kinds(r));
+  }
+
+  @Test
+  void a_healthy_guest_needs_nothing_and_is_probed_once_without_waiting() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.healthy()));
+    RepairReport r = repair(false);
+    assertEquals(ExitCode.OK, r.exitCode());
+    assertTrue(r.outcome().startsWith("nothing to repair: RDP answers"), r.outcome());
+    assertEquals(Duration.ZERO, prober.requests.get(0).waitFor());
+    assertEquals(List.of(OperationKind.INSPECT, OperationKind.RUN_COMMAND, OperationKind.PROBE), kinds(r));
+    assertEquals(List.of(), confirmer.questions);
+  }
+
+  @Test
+  void a_healthy_guest_that_rdp_still_does_not_reach_is_exit_5_pointing_at_the_network() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.healthy()));
+    prober.answers(ProbeVerdict.TCP_TIMEOUT, "the connect timed out");
+    RepairReport r = repair(false);
+    assertEquals(ExitCode.RDP_BLOCKED, r.exitCode());
+    assertTrue(r.outcome().contains("found nothing to repair, but the probe fails"), r.outcome());
+  }
+
+  @Test
+  void a_healthy_guest_behind_an_azure_side_block_is_refused_with_exit_5_since_nsgs_are_not_changed() {
+    azure.with(FakeAzure.closedByAzure("rg2", "closed1"));
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.healthy()));
+    prober.answers(ProbeVerdict.TCP_TIMEOUT, "the connect timed out");
+    RepairReport r = workflow().repair(request("rg2/closed1", false, RepairRequest.Consents.none()),
+        journal(false));
+    assertEquals(ExitCode.RDP_BLOCKED, r.exitCode());
+    assertTrue(r.outcome().startsWith("refused: the guest is healthy but ") && r.outcome().contains(
+        "azrdpfix does not change NSGs"), r.outcome());
+    assertFalse(azure.calls.contains("restart"));
+  }
+
+  @Test
+  void a_healthy_guest_without_a_public_ip_is_not_probed_and_says_how_to_probe() {
+    azure.with(FakeAzure.vm("rg2", "private1", "Windows", "running", "Ready", null));
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.healthy()));
+    RepairReport r = workflow().repair(request("rg2/private1", false, RepairRequest.Consents.none()),
+        journal(false));
+    assertEquals(ExitCode.OK, r.exitCode());
+    assertTrue(r.outcome().contains("--via-private-ip"), r.outcome());
+    assertTrue(prober.requests.isEmpty());
+  }
+
+  @Test
+  void a_machinekeys_rename_waits_only_for_the_vm_then_reapplies_and_waits_for_the_agent() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.corruptMachineKeys()),
+        FakeGuest.diagnosed(GuestScenarios.healthy()));
+    // Right after the restart the agent cannot be Ready (its keys were renamed away): the first wait ends on
+    // "running" alone.
+    azure.states(state("running", "Not Ready"), state("running", "Not Ready"), state("running", "Ready"));
+    RepairReport r = workflow().repair(request("vm1", false, new RepairRequest.Consents(true, false, false)),
+        journal(false));
+    assertEquals(ExitCode.OK, r.exitCode(), r.outcome());
+    assertEquals(List.of(OperationKind.INSPECT, OperationKind.RUN_COMMAND, OperationKind.RUN_COMMAND,
+        OperationKind.RESTART, OperationKind.WAIT, OperationKind.REAPPLY, OperationKind.WAIT,
+        OperationKind.RUN_COMMAND, OperationKind.PROBE), kinds(r));
+    Operation reapply = r.operations().get(5);
+    assertEquals("MachineKeys was renamed: the agent needs new keys", reapply.purpose());
+    assertEquals("VM running after the restart", r.operations().get(4).purpose());
+    assertTrue(r.verification().note().contains("the VM model was reapplied"), r.verification().note());
+    assertTrue(guest.calls.get(1).contains("rename-machinekeys"), guest.calls::toString);
+  }
+
+  @Test
+  void an_agent_that_does_not_come_back_gets_a_reapply_and_then_is_verified_from_outside_only() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline()));
+    azure.states(state("running", "Not Ready"));
+    RepairReport r = repair(false);
+    assertEquals(ExitCode.OK, r.exitCode(), r.outcome());
+    assertEquals(List.of(OperationKind.INSPECT, OperationKind.RUN_COMMAND, OperationKind.RUN_COMMAND,
+        OperationKind.RESTART, OperationKind.WAIT, OperationKind.REAPPLY, OperationKind.WAIT, OperationKind.PROBE),
+        kinds(r));
+    assertEquals("the agent did not come back Ready", r.operations().get(5).purpose());
+    assertTrue(r.verification().note().contains("verified from outside only"), r.verification().note());
+    assertEquals(List.of("diagnose", guest.calls.get(1)), guest.calls, "no verify script without an agent");
+    // Each wait polled every 5 s until its 2-minute deadline, on the test clock.
+    long polls = azure.calls.stream().filter("state"::equals).count();
+    assertEquals(2 * (VM_TIMEOUT.toSeconds() / POLL.toSeconds() + 1), polls);
+  }
+
+  @Test
+  void a_vm_that_stays_stopped_after_the_restart_ends_the_run_with_exit_4() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline()));
+    azure.states(state("stopped", "Not Ready"));
+    RunJournal journal = journal(false);
+    AzrdpfixException e = assertThrows(AzrdpfixException.class,
+        () -> workflow().repair(request("vm1", false, RepairRequest.Consents.none()), journal));
+    assertEquals(ExitCode.PRECONDITION, e.exitCode());
+    assertTrue(e.getMessage().contains("vm1 is still stopped 120 s after the restart"), e.getMessage());
+    Operation wait = journal.operations().get(journal.operations().size() - 1);
+    assertEquals(Operation.Outcome.FAILED, wait.outcome());
+  }
+
+  @Test
+  void ctrl_c_reads_the_journal_while_the_workflow_runs_on_another_thread() throws Exception {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline()), FakeGuest.diagnosed(GuestScenarios.healthy()));
+    CountDownLatch restarting = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    azure.onCall = name -> {
+      if (name.equals("restart")) {
+        restarting.countDown();
+        await(release);
+      }
+    };
+    RunJournal journal = journal(false);
+    CompletableFuture<RepairReport> run = CompletableFuture.supplyAsync(
+        () -> workflow().repair(request("vm1", false, RepairRequest.Consents.none()), journal));
+    assertTrue(restarting.await(10, TimeUnit.SECONDS));
+
+    RepairReport partial = journal.interruptedReport();
+    assertEquals(ExitCode.INTERRUPTED, partial.exitCode());
+    Operation last = partial.operations().get(partial.operations().size() - 1);
+    assertEquals(OperationKind.RESTART, last.kind());
+    assertEquals(Operation.Outcome.INTERRUPTED, last.outcome());
+    assertNull(last.ended());
+    assertEquals("interrupted", last.result());
+    assertEquals(1, partial.changes().size(), "the bundle's changes are in the partial report");
+    assertTrue(journal.finished().isEmpty());
+
+    release.countDown();
+    RepairReport done = run.get(10, TimeUnit.SECONDS);
+    assertEquals(ExitCode.OK, done.exitCode());
+    assertEquals(done, journal.interruptedReport(), "after the end the hook sees the final report");
+  }
+
+  @Test
+  void a_stopped_vm_is_started_only_with_consent_and_never_on_a_dry_run() {
+    azure.with(FakeAzure.vm("rg3", "off1", "Windows", "deallocated", "Unknown", "20.1.2.4"));
+    AzrdpfixException refused = assertThrows(AzrdpfixException.class, () -> workflow().repair(
+        request("rg3/off1", false, RepairRequest.Consents.none()), journal(false)));
+    assertEquals(ExitCode.PRECONDITION, refused.exitCode());
+    assertTrue(refused.getMessage().contains("--start"), refused.getMessage());
+    AzrdpfixException dry = assertThrows(AzrdpfixException.class, () -> workflow().repair(
+        request("rg3/off1", true, new RepairRequest.Consents(false, false, true)), journal(true)));
+    assertTrue(dry.getMessage().contains("a dry run cannot diagnose a stopped VM"), dry.getMessage());
+    assertFalse(azure.calls.contains("start"));
+
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.healthy()));
+    RepairReport r = workflow().repair(request("rg3/off1", false, new RepairRequest.Consents(false, false, true)),
+        journal(false));
+    assertEquals(ExitCode.OK, r.exitCode(), r.outcome());
+    assertEquals(List.of(OperationKind.INSPECT, OperationKind.START, OperationKind.WAIT, OperationKind.INSPECT,
+        OperationKind.RUN_COMMAND, OperationKind.PROBE), kinds(r));
+    assertTrue(confirmer.questions.get(0).startsWith("Start off1"), confirmer.questions::toString);
+  }
+
+  @Test
+  void what_run_command_cannot_reach_is_refused_before_the_guest_is_touched() {
+    azure.with(FakeAzure.vm("rg4", "linux1", "Linux", "running", "Ready", "20.1.2.5"))
+        .with(FakeAzure.vm("rg4", "noagent1", "Windows", "running", "Not Ready", "20.1.2.6"));
+    AzrdpfixException linux = assertThrows(AzrdpfixException.class, () -> workflow().repair(
+        request("rg4/linux1", false, RepairRequest.Consents.none()), journal(false)));
+    assertTrue(linux.getMessage().contains("not Windows"), linux.getMessage());
+    AzrdpfixException agent = assertThrows(AzrdpfixException.class, () -> workflow().repair(
+        request("rg4/noagent1", false, RepairRequest.Consents.none()), journal(false)));
+    assertEquals(ExitCode.PRECONDITION, agent.exitCode());
+    assertTrue(agent.getMessage().contains("guest agent"), agent.getMessage());
+    assertEquals(List.of(), guest.calls);
+  }
+
+  @Test
+  void a_failed_diagnosis_stops_the_run_with_exit_3() {
+    guest.diagnoses(FakeGuest.failed("diagnose", "no result line"));
+    AzrdpfixException e = assertThrows(AzrdpfixException.class, () -> repair(false));
+    assertEquals(ExitCode.AZURE, e.exitCode());
+    assertTrue(e.getMessage().startsWith("diagnosing rg1/vm1 failed: no result line"), e.getMessage());
+  }
+
+  @Test
+  void a_name_that_is_unknown_or_in_several_groups_throws_before_the_vm_is_read() {
+    VmNotResolvedException none = assertThrows(VmNotResolvedException.class, () -> workflow().repair(
+        request("ghost", false, RepairRequest.Consents.none()), journal(false)));
+    assertEquals(ExitCode.AZURE, none.exitCode());
+    assertTrue(none.getMessage().startsWith("VM 'ghost' was not found: no VM named 'ghost'"), none.getMessage());
+    azure.with(FakeAzure.windowsVm("rg-green", "app")).with(FakeAzure.windowsVm("rg-blue", "app"));
+    VmNotResolvedException two = assertThrows(VmNotResolvedException.class, () -> workflow().repair(
+        request("app", false, RepairRequest.Consents.none()), journal(false)));
+    assertEquals(ExitCode.USAGE, two.exitCode());
+    assertTrue(two.getMessage().contains("rg-blue, rg-green"), two.getMessage());
+    assertEquals(List.of("list", "list"), azure.calls);
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
