@@ -1,6 +1,7 @@
 package dev.azrdpfix.azure;
 
 import com.azure.core.util.Context;
+import com.azure.core.util.polling.PollResponse;
 import com.azure.core.util.polling.SyncPoller;
 import com.azure.resourcemanager.compute.fluent.VirtualMachinesClient;
 import com.azure.resourcemanager.compute.fluent.models.RunCommandResultInner;
@@ -28,6 +29,8 @@ import dev.azrdpfix.core.model.VmSnapshot.NicInfo;
 import dev.azrdpfix.core.model.VmSnapshot.PublicIpInfo;
 import dev.azrdpfix.core.port.AzureGateway;
 import dev.azrdpfix.core.port.Progress;
+import dev.azrdpfix.core.port.Sleeper;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,6 +44,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
@@ -53,23 +57,36 @@ public final class AzureVmGateway implements AzureGateway, AutoCloseable {
   private final AzureClients clients;
   private final String endpoint;
   private final Duration pollInterval;
+  private final Sleeper sleeper;
+  private final Clock clock;
   private final ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
     Thread t = new Thread(r, "azrdpfix-arm");
     t.setDaemon(true);
     return t;
   });
 
-  private AzureVmGateway(AzureClients clients, String endpoint, Duration pollInterval) {
+  private AzureVmGateway(AzureClients clients, String endpoint, Duration pollInterval, Sleeper sleeper, Clock clock) {
     this.clients = clients;
     this.endpoint = endpoint;
     this.pollInterval = pollInterval;
+    this.sleeper = sleeper;
+    this.clock = clock;
   }
 
-  /** Authenticates (one token request, failing fast) and builds the SDK clients. */
+  /** Authenticates (one token request, failing fast) and builds the SDK clients; waits in real time. */
   public static AzureVmGateway connect(AzureSettings settings, Progress progress) {
+    return connect(settings, progress, Sleeper.REAL, Clock.systemUTC());
+  }
+
+  /**
+   * Authenticates and builds the SDK clients. Every wait (LRO polls, retry backoff, {@code Retry-After}) goes through
+   * {@code sleeper}, and every deadline is read from {@code clock}: tests pass virtual time.
+   */
+  public static AzureVmGateway connect(AzureSettings settings, Progress progress, Sleeper sleeper, Clock clock) {
     String endpoint = settings.effectiveArmEndpoint();
     try {
-      return new AzureVmGateway(AzureClients.connect(settings, progress), endpoint, settings.pollInterval());
+      return new AzureVmGateway(AzureClients.connect(settings, progress, sleeper, clock), endpoint,
+          settings.pollInterval(), sleeper, clock);
     } catch (RuntimeException e) {
       throw AzureErrors.map(e, "connecting to Azure", endpoint);
     }
@@ -353,15 +370,14 @@ public final class AzureVmGateway implements AzureGateway, AutoCloseable {
 
   @Override
   public RunOutput runPowerShell(VmRef vm, List<String> lines, Map<String, String> parameters, Duration timeout) {
-    Instant started = Instant.now();
+    Instant started = clock.instant();
     RunCommandResultInner result = call("running a script on VM '" + vm.display() + "' through Run Command", () -> {
       List<RunCommandInputParameter> params = new ArrayList<>();
       parameters.forEach((k, v) -> params.add(new RunCommandInputParameter().withName(k).withValue(v)));
       RunCommandInput input = new RunCommandInput().withCommandId("RunPowerShellScript").withScript(lines)
           .withParameters(params);
-      SyncPoller<?, RunCommandResultInner> poller =
-          vms().beginRunCommand(vm.resourceGroup(), vm.name(), input).setPollInterval(pollInterval);
-      poller.waitForCompletion(timeout);
+      SyncPoller<?, RunCommandResultInner> poller = vms().beginRunCommand(vm.resourceGroup(), vm.name(), input);
+      awaitCompletion(poller, timeout);
       return poller.getFinalResult();
     });
     String stdout = "";
@@ -376,13 +392,13 @@ public final class AzureVmGateway implements AzureGateway, AutoCloseable {
         }
       }
     }
-    return new RunOutput(stdout, stderr, started, Instant.now());
+    return new RunOutput(stdout, stderr, started, clock.instant());
   }
 
   @Override
   public void restart(VmRef vm, Duration timeout) {
     call("restarting VM '" + vm.display() + "'", () -> {
-      vms().beginRestart(vm.resourceGroup(), vm.name()).setPollInterval(pollInterval).waitForCompletion(timeout);
+      awaitCompletion(vms().beginRestart(vm.resourceGroup(), vm.name()), timeout);
       return null;
     });
   }
@@ -390,7 +406,7 @@ public final class AzureVmGateway implements AzureGateway, AutoCloseable {
   @Override
   public void start(VmRef vm, Duration timeout) {
     call("starting VM '" + vm.display() + "'", () -> {
-      vms().beginStart(vm.resourceGroup(), vm.name()).setPollInterval(pollInterval).waitForCompletion(timeout);
+      awaitCompletion(vms().beginStart(vm.resourceGroup(), vm.name()), timeout);
       return null;
     });
   }
@@ -398,9 +414,33 @@ public final class AzureVmGateway implements AzureGateway, AutoCloseable {
   @Override
   public void reapply(VmRef vm, Duration timeout) {
     call("reapplying VM '" + vm.display() + "'", () -> {
-      vms().beginReapply(vm.resourceGroup(), vm.name()).setPollInterval(pollInterval).waitForCompletion(timeout);
+      awaitCompletion(vms().beginReapply(vm.resourceGroup(), vm.name()), timeout);
       return null;
     });
+  }
+
+  /**
+   * Polls a long-running operation until it completes, as the SDK's {@code waitForCompletion(timeout)} would: the
+   * poll interval before the first poll, then what ARM asks for ({@code Retry-After}) or else the poll interval; past
+   * {@code timeout} it fails with a timeout. Unlike the SDK's loop, every wait goes through the sleeper and the
+   * deadline is read from the clock, so tests run it in virtual time.
+   */
+  private void awaitCompletion(SyncPoller<?, ?> poller, Duration timeout) {
+    Instant deadline = clock.instant().plus(timeout);
+    Duration wait = pollInterval;
+    while (true) {
+      Duration left = Duration.between(clock.instant(), deadline);
+      if (left.isNegative() || left.isZero()) {
+        throw new RuntimeException(new TimeoutException("the operation did not complete within " + timeout));
+      }
+      sleeper.sleep(wait.compareTo(left) > 0 ? left : wait);
+      PollResponse<?> last = poller.poll();
+      if (last.getStatus().isComplete()) {
+        return;
+      }
+      Duration asked = last.getRetryAfter();
+      wait = asked != null && !asked.isNegative() && !asked.isZero() ? asked : pollInterval;
+    }
   }
 
   private <T> CompletableFuture<T> async(Supplier<T> s) {

@@ -4,11 +4,9 @@ import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.port.Confirmer;
 import dev.azrdpfix.core.port.Progress;
-import dev.azrdpfix.core.port.Sleeper;
 import dev.azrdpfix.core.repair.RepairWorkflow;
 import dev.azrdpfix.template.TemplateCatalog;
 import dev.azrdpfix.template.TemplateGuestChannel;
-import java.time.Clock;
 import java.time.Duration;
 import dev.azrdpfix.core.probe.ProbeRequest;
 import dev.azrdpfix.core.probe.ProbeResult;
@@ -36,7 +34,7 @@ final class RunSupport {
       PrintWriter err, Progress progress) {
     var channel = new TemplateGuestChannel(session.gateway, TemplateCatalog.load(), Duration.ofMinutes(30), progress);
     return new RepairWorkflow(session.gateway, channel, prober(session), confirmer(yes, env, err), progress,
-        Clock.systemUTC(), Sleeper.REAL, actor(env, azure, session.gateway.subscriptionId()));
+        session.clock, session.sleeper, actor(env, azure, session.gateway.subscriptionId()));
   }
 
   /** How often to ask Azure for the VM's state: every 5 s on Azure, 200 ms against the simulator. */
@@ -66,7 +64,7 @@ final class RunSupport {
 
   /** The real probe; with the simulated Azure, VM addresses are mapped to their loopback listeners first. */
   static RdpProber prober(AzureSession session) {
-    RdpProber base = new TcpRdpProber();
+    RdpProber base = new TcpRdpProber(session.clock, session.sleeper);
     if (!session.simulated()) {
       return base;
     }
