@@ -57,14 +57,12 @@ final class AzureSession implements AutoCloseable {
     if (o.resourceGroup != null) {
       VmRef.validateResourceGroup(o.resourceGroup);
     }
-    if (o.simulate) {
+    if (o.simulator.simulate) {
       if (o.armEndpoint != null) {
         throw AzrdpfixException.usage("--simulate and --arm-endpoint cannot be combined: the simulator is its own"
             + " ARM endpoint. Drop one of them.");
       }
-      Path state = env.cacheDir().resolve("simulator").resolve("state.json");
-      SimulatedAzure sim = SimulatedAzure.start(new SimulatedAzure.Options(state, o.simLatency, o.simFaults, 0)
-          .withTime(env.clock(), env.sleeper()));
+      SimulatedAzure sim = SimulatedAzure.start(o.simulator.tuning.options(SimulatorOptions.stateFile(env), 0, env));
       try {
         String sub = firstNonNull(o.subscription, fromId, sim.subscriptionId());
         AzureSettings settings = new AzureSettings(cloud, sim.armEndpoint(), AzureSettings.AuthMode.DEFAULT, sub,

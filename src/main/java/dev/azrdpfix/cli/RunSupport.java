@@ -86,7 +86,7 @@ final class RunSupport {
     String host = Optional.ofNullable(env.get("HOSTNAME")).or(() -> Optional.ofNullable(env.get("COMPUTERNAME")))
         .orElse("unknown");
     String version = new VersionProvider().getVersion()[0];
-    return new RepairReport.Actor(user, host, azure.simulate ? "simulated" : azure.auth, subscription, version);
+    return new RepairReport.Actor(user, host, azure.simulator.simulate ? "simulated" : azure.auth, subscription, version);
   }
 
   /** Saves the JSON report in the cache (for rollback's "latest run") and, when asked, to FILE plus FILE.md. */
