@@ -70,10 +70,6 @@ public final class TcpRdpProber implements RdpProber {
     this(clock, sleeper, Duration.ofSeconds(1), Duration.ofSeconds(10));
   }
 
-  TcpRdpProber(Clock clock, Duration firstBackoff, Duration maxBackoff) {
-    this(clock, Sleeper.REAL, firstBackoff, maxBackoff);
-  }
-
   TcpRdpProber(Clock clock, Sleeper sleeper, Duration firstBackoff, Duration maxBackoff) {
     this.clock = clock;
     this.sleeper = sleeper;
