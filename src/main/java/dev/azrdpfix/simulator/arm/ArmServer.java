@@ -129,6 +129,7 @@ public final class ArmServer implements AutoCloseable {
     String rawQuery = ex.getRequestURI().getRawQuery();
     int status = 0;
     String route = "unknown";
+    boolean logged = false;
     try (ex) {
       byte[] body;
       try (InputStream in = ex.getRequestBody()) {
@@ -166,6 +167,9 @@ public final class ArmServer implements AutoCloseable {
         }
       }
       status = reply.status();
+      // Logged before the response leaves: a client that has its answer must find its request in requests().
+      served(method, path, rawQuery, start, status, route);
+      logged = true;
       send(ex, reply);
     } catch (IOException | RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "simulated ARM: " + method + " " + path + " failed", e);
@@ -178,13 +182,19 @@ public final class ArmServer implements AutoCloseable {
         }
       }
     } finally {
-      synchronized (log) {
-        if (log.size() >= LOG_LIMIT) {
-          log.subList(0, LOG_LIMIT / 10).clear(); // a long `simulator serve` keeps only recent requests
-        }
-        log.add(new ServedRequest(method, path, rawQuery == null ? "" : rawQuery, start, System.nanoTime(), status,
-            route));
+      if (!logged) {
+        served(method, path, rawQuery, start, status, route);
       }
+    }
+  }
+
+  private void served(String method, String path, String rawQuery, long start, int status, String route) {
+    synchronized (log) {
+      if (log.size() >= LOG_LIMIT) {
+        log.subList(0, LOG_LIMIT / 10).clear(); // a long `simulator serve` keeps only recent requests
+      }
+      log.add(new ServedRequest(method, path, rawQuery == null ? "" : rawQuery, start, System.nanoTime(), status,
+          route));
     }
   }
 
