@@ -128,6 +128,31 @@ class ArmWaitsTest {
   }
 
   @Test
+  void a_post_that_may_have_reached_azure_is_never_resent_but_a_throttled_one_is_after_retry_after()
+      throws Exception {
+    AzureVmGateway gw = gateway(Duration.ofSeconds(5));
+    VmRef vm = new VmRef(SUB, "rg1", "vm1");
+    wm.stubFor(post(urlPathEqualTo(VM + "/restart")).willReturn(aResponse().withFault(
+        com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER)));
+    AzrdpfixException e = assertThrows(AzrdpfixException.class, () -> gw.restart(vm, Duration.ofMinutes(5)));
+    assertTrue(e.getMessage().contains("restarting VM"), e.getMessage());
+    wm.verify(1, com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(urlPathEqualTo(VM + "/restart")));
+    assertEquals(Duration.ZERO, time.elapsed(), "no backoff either");
+
+    wm.resetAll();
+    runCommandAccepted(null);
+    wm.stubFor(post(urlPathEqualTo(VM + "/runCommand")).inScenario("throttled").whenScenarioStateIs(STARTED)
+        .willSetStateTo("ok").atPriority(1).willReturn(ArmWorld.json(429, Map.of("error", Map.of("code",
+            "TooManyRequests", "message", "The request is being throttled."))).withHeader("Retry-After", "3")));
+    operationStatuses(null, "Succeeded");
+    assertEquals("hello", gw.runPowerShell(vm, List.of("Write-Output hello"), Map.of(), Duration.ofMinutes(30))
+        .stdout());
+    wm.verify(2, com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(urlPathEqualTo(VM
+        + "/runCommand")));
+    assertEquals(Duration.ofSeconds(3 + 5), time.elapsed(), "Retry-After of the 429, then the poll interval");
+  }
+
+  @Test
   void retry_after_is_read_in_seconds_milliseconds_or_as_an_http_date() {
     VirtualTime clock = new VirtualTime(Instant.parse("2026-12-01T10:00:00Z"));
     assertEquals(Duration.ofSeconds(2), ArmRetryPolicy.retryAfter(new HttpHeaders().set(HttpHeaderName.RETRY_AFTER,
