@@ -51,6 +51,16 @@ class ArchitectureTest {
     assertEquals(List.of(), violations("core", p, true));
   }
 
+  /**
+   * The simulated Azure has one door: the product (cli, azure and everything else outside the simulator) reaches it
+   * only through {@code simulator.SimulatedAzure}, never its ARM server, guests or RDP listeners.
+   */
+  @Test
+  void the_product_uses_the_simulator_only_through_simulated_azure() throws IOException {
+    Pattern p = Pattern.compile("\\bdev\\.azrdpfix\\.simulator\\.(?!SimulatedAzure\\b)");
+    assertEquals(List.of(), violations("simulator", p, false));
+  }
+
   @Test
   void probe_and_explain_never_load_the_azure_sdk_or_the_simulator() throws IOException {
     Pattern p = Pattern.compile("(com\\.azure|dev\\.azrdpfix\\.(azure|simulator|template))\\.");

@@ -9,19 +9,19 @@ import com.azure.core.http.HttpPipelineNextSyncPolicy;
 import com.azure.core.http.HttpPipelinePosition;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
-import com.azure.core.http.policy.ExponentialBackoffOptions;
+import com.azure.core.http.policy.FixedDelayOptions;
 import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.http.policy.RetryOptions;
 import com.azure.core.management.AzureEnvironment;
 import com.azure.core.management.profile.AzureProfile;
-import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.resourcemanager.compute.ComputeManager;
 import com.azure.resourcemanager.network.NetworkManager;
-import com.azure.resourcemanager.resources.fluentcore.utils.ResourceManagerUtils;
 import dev.azrdpfix.core.port.Progress;
+import dev.azrdpfix.core.port.Sleeper;
 import java.net.http.HttpClient.Version;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -42,22 +42,23 @@ final class AzureClients {
     this.profile = profile;
   }
 
-  static AzureClients connect(AzureSettings settings, Progress progress) {
+  static AzureClients connect(AzureSettings settings, Progress progress, Sleeper sleeper, Clock clock) {
     AzureEnvironment environment = environment(settings);
     AzureProfile profile = new AzureProfile(settings.tenantId(), settings.subscriptionId(), environment);
     TokenCredential credential =
         Credentials.preflighted(settings, environment.getManagementEndpoint() + "/.default");
     HttpClient http = httpClient(settings.trustStore());
-    RetryOptions retry = retryOptions();
-    // The LRO poll interval: the SDK default is 30 s; ARM's Retry-After still wins when it is sent.
-    Duration poll = settings.pollInterval();
-    ResourceManagerUtils.InternalRuntimeContext.setDelayProvider(d -> poll);
+    // Retries are ArmRetryPolicy's (same timings as the SDK's, but its waits go through the sleeper); the SDK's
+    // own retry policy, which sleeps on its own, is kept in the pipeline with no retries. LRO polling is
+    // AzureVmGateway's, so the SDK's poll interval (its delay provider, static and 30 s) is never used.
+    RetryOptions noSdkRetries = new RetryOptions(new FixedDelayOptions(0, Duration.ZERO));
+    HttpPipelinePolicy retry = new ArmRetryPolicy(sleeper, clock);
     HttpPipelinePolicy trace = new TracePolicy(progress);
     HttpPipelinePolicy post = new NoRetryAfterSentPost();
-    ComputeManager compute = ComputeManager.configure().withHttpClient(http).withRetryOptions(retry)
-        .withPolicy(post).withPolicy(trace).authenticate(credential, profile);
-    NetworkManager network = NetworkManager.configure().withHttpClient(http).withRetryOptions(retry)
-        .withPolicy(post).withPolicy(trace).authenticate(credential, profile);
+    ComputeManager compute = ComputeManager.configure().withHttpClient(http).withRetryOptions(noSdkRetries)
+        .withPolicy(retry).withPolicy(post).withPolicy(trace).authenticate(credential, profile);
+    NetworkManager network = NetworkManager.configure().withHttpClient(http).withRetryOptions(noSdkRetries)
+        .withPolicy(retry).withPolicy(post).withPolicy(trace).authenticate(credential, profile);
     return new AzureClients(compute, network, profile);
   }
 
@@ -99,25 +100,6 @@ final class AzureClients {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot set up TLS for Azure: " + e.getMessage(), e);
     }
-  }
-
-  /**
-   * Retries throttling (429 with Retry-After), 408 and 5xx up to three times with backoff, but never a failed
-   * credential (it would fail the same way four times) and never a POST whose request may have reached Azure.
-   */
-  private static RetryOptions retryOptions() {
-    return new RetryOptions(new ExponentialBackoffOptions().setMaxRetries(3)
-        .setBaseDelay(Duration.ofMillis(800)).setMaxDelay(Duration.ofSeconds(8)))
-        .setShouldRetryCondition(c -> {
-          if (c.getThrowable() != null) {
-            Throwable t = c.getThrowable();
-            return !(t instanceof ClientAuthenticationException) && !(t instanceof PostNotRetried)
-                && !(t instanceof dev.azrdpfix.core.AzrdpfixException);
-          }
-          HttpResponse r = c.getResponse();
-          int s = r.getStatusCode();
-          return s == 408 || s == 429 || (s >= 500 && s != 501 && s != 505);
-        });
   }
 
   /** Marks a transport failure of a POST so it is not re-sent: Run Command or restart may already be running. */

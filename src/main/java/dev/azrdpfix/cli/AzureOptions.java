@@ -4,6 +4,7 @@ import dev.azrdpfix.azure.AzureSettings.AuthMode;
 import dev.azrdpfix.azure.AzureSettings.Cloud;
 import dev.azrdpfix.core.AzrdpfixException;
 import java.util.Locale;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Where and as whom to talk to Azure; shared by every command that reaches Azure. */
@@ -36,17 +37,7 @@ public final class AzureOptions {
           + " AZURE_* variables), managed-identity, workload-identity, token (a token in AZRDPFIX_ACCESS_TOKEN) (default: ${DEFAULT-VALUE}).")
   String auth = "default";
 
-  @Option(names = "--simulate",
-      description = "Use the built-in simulated Azure (loopback only, no Azure account); state persists across runs.")
-  boolean simulate;
-
-  @Option(names = "--sim-latency", paramLabel = "PROFILE", defaultValue = "fast",
-      description = "Simulated operation durations: fast, realistic, or realistic/N (N times faster).")
-  String simLatency = "fast";
-
-  @Option(names = "--sim-faults", paramLabel = "SPEC", hidden = true,
-      description = "Simulated Azure fault injection (tests and benchmarks), e.g. 429:vm-get:1.")
-  String simFaults;
+  @Mixin SimulatorOptions simulator = new SimulatorOptions();
 
   /**
    * Checks the VM name and the options that need no network, so bad input fails with exit 2 before any login or

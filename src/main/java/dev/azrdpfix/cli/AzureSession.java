@@ -9,6 +9,7 @@ import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.port.AzureGateway;
 import dev.azrdpfix.core.port.Progress;
+import dev.azrdpfix.core.port.Sleeper;
 import dev.azrdpfix.simulator.SimulatedAzure;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +21,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.time.Clock;
 import java.time.Duration;
 
 /**
@@ -31,7 +33,12 @@ final class AzureSession implements AutoCloseable {
   private final SimulatedAzure simulator;
   private final AzureVmGateway closeable;
 
-  private AzureSession(AzureGateway gateway, AzureVmGateway closeable, SimulatedAzure simulator) {
+  final Clock clock;
+  final Sleeper sleeper;
+
+  private AzureSession(AzureGateway gateway, AzureVmGateway closeable, SimulatedAzure simulator, Environment env) {
+    this.clock = env.clock();
+    this.sleeper = env.sleeper();
     this.gateway = gateway;
     this.closeable = closeable;
     this.simulator = simulator;
@@ -50,19 +57,18 @@ final class AzureSession implements AutoCloseable {
     if (o.resourceGroup != null) {
       VmRef.validateResourceGroup(o.resourceGroup);
     }
-    if (o.simulate) {
+    if (o.simulator.simulate) {
       if (o.armEndpoint != null) {
         throw AzrdpfixException.usage("--simulate and --arm-endpoint cannot be combined: the simulator is its own"
             + " ARM endpoint. Drop one of them.");
       }
-      Path state = env.cacheDir().resolve("simulator").resolve("state.json");
-      SimulatedAzure sim = SimulatedAzure.start(new SimulatedAzure.Options(state, o.simLatency, o.simFaults, 0));
+      SimulatedAzure sim = SimulatedAzure.start(o.simulator.tuning.options(SimulatorOptions.stateFile(env), 0, env));
       try {
         String sub = firstNonNull(o.subscription, fromId, sim.subscriptionId());
         AzureSettings settings = new AzureSettings(cloud, sim.armEndpoint(), AzureSettings.AuthMode.DEFAULT, sub,
             sim.tenantId(), sim.trustStore(), sim.accessToken(), Duration.ofMillis(200));
-        AzureVmGateway gw = AzureVmGateway.connect(settings, progress);
-        return new AzureSession(gw, gw, sim);
+        AzureVmGateway gw = AzureVmGateway.connect(settings, progress, env.sleeper(), env.clock());
+        return new AzureSession(gw, gw, sim, env);
       } catch (RuntimeException e) {
         sim.close();
         throw e;
@@ -89,8 +95,8 @@ final class AzureSession implements AutoCloseable {
     KeyStore trust = o.caFile == null ? null : trustWithExtraCa(Path.of(o.caFile));
     AzureSettings settings = new AzureSettings(cloud, arm, auth, sub, firstNonNull(o.tenant, env.get("AZURE_TENANT_ID")),
         trust, auth == AzureSettings.AuthMode.TOKEN ? env.get("AZRDPFIX_ACCESS_TOKEN") : null, Duration.ofSeconds(5));
-    AzureVmGateway gw = AzureVmGateway.connect(settings, progress);
-    return new AzureSession(gw, gw, null);
+    AzureVmGateway gw = AzureVmGateway.connect(settings, progress, env.sleeper(), env.clock());
+    return new AzureSession(gw, gw, null, env);
   }
 
   /** With the simulated Azure: the loopback listener behind a simulated VM's address, like a NAT. */

@@ -1,14 +1,29 @@
 package dev.azrdpfix.cli;
 
+import dev.azrdpfix.core.port.Sleeper;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
  * What the CLI reads from its surroundings, injected so tests control it: environment variables, the user's home,
- * and whether a person is at a terminal to confirm changes.
+ * whether a person is at a terminal to confirm changes, and time: every wait of a run (LRO polls, retry backoff, VM
+ * waits, the probe's retries, the simulated Azure's operations) goes through {@code sleeper} and reads deadlines from
+ * {@code clock}, so tests run in virtual time while production keeps its timings.
  */
-public record Environment(Function<String, String> env, Path home, boolean interactive, java.io.BufferedReader in) {
+public record Environment(Function<String, String> env, Path home, boolean interactive, java.io.BufferedReader in,
+    Clock clock, Sleeper sleeper) {
+
+  /** In real time. */
+  public Environment(Function<String, String> env, Path home, boolean interactive, java.io.BufferedReader in) {
+    this(env, home, interactive, in, Clock.systemUTC(), Sleeper.REAL);
+  }
+
+  /** The same surroundings in another time source (tests: virtual time). */
+  public Environment withTime(Clock clock, Sleeper sleeper) {
+    return new Environment(env, home, interactive, in, clock, sleeper);
+  }
 
   public static Environment system() {
     // $HOME first, as the launcher and the Azure CLI use it; the JVM's user.home ignores it on Linux.

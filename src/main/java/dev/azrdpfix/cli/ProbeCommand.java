@@ -41,6 +41,12 @@ public final class ProbeCommand implements Callable<Integer> {
       description = "Fail unless the served certificate has this SHA-1 thumbprint (as Windows shows it).")
   String expectThumbprint;
 
+  private final Environment env;
+
+  public ProbeCommand(Environment env) {
+    this.env = env;
+  }
+
   @Override
   public Integer call() {
     String host = target;
@@ -73,7 +79,7 @@ public final class ProbeCommand implements Callable<Integer> {
       }
     }
     TlsPolicy.relaxForProbing(); // before any TLS: TLS 1.0/1.1-only servers are diagnosed, not misreported
-    ProbeResult r = new TcpRdpProber().probe(new ProbeRequest(host, port, timeout, wait, tp));
+    ProbeResult r = new TcpRdpProber(env.clock(), env.sleeper()).probe(new ProbeRequest(host, port, timeout, wait, tp));
     var out = spec.commandLine().getOut();
     if (output.json()) {
       out.println(ProbeJson.toJson(r));

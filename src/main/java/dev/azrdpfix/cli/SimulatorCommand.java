@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,10 +25,6 @@ public final class SimulatorCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  static Path stateFile(Environment env) {
-    return env.cacheDir().resolve("simulator").resolve("state.json");
-  }
-
   /** Starts every simulated VM over again in its initial (faulty) state. */
   @Command(name = "reset", mixinStandardHelpOptions = true,
       description = "Forget all simulated changes: every VM starts again in its initial state.")
@@ -41,7 +38,7 @@ public final class SimulatorCommand implements Runnable {
 
     @Override
     public Integer call() {
-      Path state = stateFile(env);
+      Path state = SimulatorOptions.stateFile(env);
       SimulatedAzure.reset(state);
       spec.commandLine().getOut().println("Simulated Azure reset: " + state + " removed; VMs start in their initial"
           + " state.");
@@ -62,12 +59,7 @@ public final class SimulatorCommand implements Runnable {
         description = "TCP port on 127.0.0.1 (default: any free port).")
     int port;
 
-    @Option(names = "--sim-latency", paramLabel = "PROFILE", defaultValue = "fast",
-        description = "fast, realistic, or realistic/N (default: ${DEFAULT-VALUE}).")
-    String latency;
-
-    @Option(names = "--sim-faults", paramLabel = "SPEC", description = "Fault injection, e.g. 429:vm-get:1.")
-    String faults;
+    @Mixin SimulatorOptions.Tuning tuning;
 
     Serve(Environment env) {
       this.env = env;
@@ -78,9 +70,9 @@ public final class SimulatorCommand implements Runnable {
       if (port < 0 || port > 65535) {
         throw AzrdpfixException.usage("--port " + port + " is not a TCP port: use 1-65535, or 0 for any free port.");
       }
-      Path state = stateFile(env);
+      Path state = SimulatorOptions.stateFile(env);
       Path cert = state.resolveSibling("simulator-ca.pem");
-      SimulatedAzure sim = SimulatedAzure.start(new SimulatedAzure.Options(state, latency, faults, port));
+      SimulatedAzure sim = SimulatedAzure.start(tuning.options(state, port, env));
       Runtime.getRuntime().addShutdownHook(new Thread(sim::close)); // Ctrl-C stops it cleanly, state saved
       PrintStream out = new PrintStream(new WriterStream(spec.commandLine().getOut()), true, StandardCharsets.UTF_8);
       sim.printConnectionInfo(out, cert);

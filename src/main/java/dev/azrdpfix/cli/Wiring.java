@@ -8,7 +8,6 @@ import dev.azrdpfix.core.port.Confirmer;
 import dev.azrdpfix.core.port.GuestChannel;
 import dev.azrdpfix.core.port.Progress;
 import dev.azrdpfix.core.port.ReportStore;
-import dev.azrdpfix.core.port.Sleeper;
 import dev.azrdpfix.core.probe.ProbeRequest;
 import dev.azrdpfix.core.probe.ProbeResult;
 import dev.azrdpfix.core.probe.RdpProber;
@@ -43,12 +42,13 @@ final class Wiring {
   private final AzureSession session;
   private final Environment env;
   private final Progress progress;
-  private final Clock clock = Clock.systemUTC();
+  private final Clock clock;
 
   Wiring(AzureSession session, Environment env, Progress progress) {
     this.session = session;
     this.env = env;
     this.progress = progress;
+    this.clock = session.clock;
   }
 
   InspectWorkflow inspect() {
@@ -82,7 +82,7 @@ final class Wiring {
   /** Polls the VM's state every 5 s on Azure, every 200 ms against the simulator. */
   private VmWaiter waiter() {
     Duration poll = session.simulated() ? Duration.ofMillis(200) : Duration.ofSeconds(5);
-    return new VmWaiter(session.gateway, progress, clock, Sleeper.REAL, poll);
+    return new VmWaiter(session.gateway, progress, clock, session.sleeper, poll);
   }
 
   /** Confirmation on the terminal; {@code --yes} answers yes, and without a terminal nobody can answer. */
@@ -108,7 +108,7 @@ final class Wiring {
 
   /** The real probe; with the simulated Azure, VM addresses are mapped to their loopback listeners first. */
   private RdpProber prober() {
-    RdpProber base = new TcpRdpProber();
+    RdpProber base = new TcpRdpProber(session.clock, session.sleeper);
     if (!session.simulated()) {
       return base;
     }

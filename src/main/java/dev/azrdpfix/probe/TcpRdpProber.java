@@ -3,6 +3,7 @@ package dev.azrdpfix.probe;
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.model.Thumbprint;
+import dev.azrdpfix.core.port.Sleeper;
 import dev.azrdpfix.core.probe.CertificateInfo;
 import dev.azrdpfix.core.probe.Negotiation;
 import dev.azrdpfix.core.probe.NtlmInfo;
@@ -46,6 +47,7 @@ public final class TcpRdpProber implements RdpProber {
   private static final String[] TLS_VERSIONS = {"TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1"};
 
   private final Clock clock;
+  private final Sleeper sleeper;
   private final Duration firstBackoff;
   private final Duration maxBackoff;
 
@@ -56,11 +58,20 @@ public final class TcpRdpProber implements RdpProber {
 
   /** A prober whose certificate validity and clock-skew checks use {@code clock}. */
   public TcpRdpProber(Clock clock) {
-    this(clock, Duration.ofSeconds(1), Duration.ofSeconds(10));
+    this(clock, Sleeper.REAL);
   }
 
-  TcpRdpProber(Clock clock, Duration firstBackoff, Duration maxBackoff) {
+  /**
+   * A prober whose {@code waitFor} loop reads its deadline from {@code clock} and waits between attempts through
+   * {@code sleeper} (tests pass virtual time; the clock must then advance when the sleeper sleeps).
+   */
+  public TcpRdpProber(Clock clock, Sleeper sleeper) {
+    this(clock, sleeper, Duration.ofSeconds(1), Duration.ofSeconds(10));
+  }
+
+  TcpRdpProber(Clock clock, Sleeper sleeper, Duration firstBackoff, Duration maxBackoff) {
     this.clock = clock;
+    this.sleeper = sleeper;
     this.firstBackoff = firstBackoff;
     this.maxBackoff = maxBackoff;
   }
@@ -68,23 +79,25 @@ public final class TcpRdpProber implements RdpProber {
   @Override
   public ProbeResult probe(ProbeRequest request) {
     Target target = Target.of(request);
-    long start = System.nanoTime();
-    long deadline = start + target.waitFor.toNanos();
+    Instant start = clock.instant();
+    Instant deadline = start.plus(target.waitFor);
     Duration backoff = firstBackoff;
     int attempt = 0;
     while (true) {
       attempt++;
       ProbeResult result = new Attempt(target).run();
-      long now = System.nanoTime();
-      if (result.ok() || now >= deadline) {
-        return result.withAttempts(attempt, (now - start) / 1_000_000L);
+      Instant now = clock.instant();
+      if (result.ok() || !now.isBefore(deadline)) {
+        return result.withAttempts(attempt, Duration.between(start, now).toMillis());
       }
-      long sleepMillis = Math.min(backoff.toMillis(), Math.max(1, (deadline - now) / 1_000_000L));
+      Duration left = Duration.between(now, deadline);
       try {
-        Thread.sleep(sleepMillis);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return result.withAttempts(attempt, (System.nanoTime() - start) / 1_000_000L);
+        sleeper.sleep(backoff.compareTo(left) > 0 ? left : backoff);
+      } catch (AzrdpfixException e) {
+        if (e.exitCode() != ExitCode.INTERRUPTED) {
+          throw e;
+        }
+        return result.withAttempts(attempt, Duration.between(start, clock.instant()).toMillis());
       }
       backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
     }

@@ -2,6 +2,7 @@ package dev.azrdpfix.simulator;
 
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
+import dev.azrdpfix.core.port.Sleeper;
 import dev.azrdpfix.simulator.arm.ArmServer;
 import dev.azrdpfix.simulator.arm.Catalogue;
 import dev.azrdpfix.simulator.arm.FaultPlan;
@@ -23,7 +24,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -50,15 +51,32 @@ import javax.net.ssl.SSLContext;
  * {@link FaultPlan}; the inventory is {@link Catalogue}.
  *
  * <p>State (power states, operations with end times, guests) lives in {@link Options#stateFile()} (null: memory
- * only), so successive invocations see one consistent subscription; operations finish by wall clock.
+ * only), so successive invocations see one consistent subscription; operations finish by {@link Options#clock()}
+ * (the wall clock in production).
  */
 public final class SimulatedAzure implements AutoCloseable {
   private static final String KEYSTORE = "/dev/azrdpfix/simulator/simulator-tls.p12";
   private static final char[] KEYSTORE_PASSWORD = "azrdpfix-simulator".toCharArray();
   private static final String ALIAS = "simulator";
 
-  /** Options: where state lives, how slow operations are, which faults to inject. */
-  public record Options(Path stateFile, String latencyProfile, String faults, int port) {}
+  /**
+   * Options: where state lives, how slow operations are, which faults to inject, on which port to listen, and the
+   * simulated time: operations end, agents get ready and RDP listeners change behaviour by {@code clock}; injected
+   * latency waits through {@code sleeper}. Production uses the system clock and real sleeping; tests pass virtual
+   * time shared with the client, so a restart "takes" 2 s without anyone waiting for it.
+   */
+  public record Options(Path stateFile, String latencyProfile, String faults, int port, Clock clock,
+      Sleeper sleeper) {
+    /** Real time. */
+    public Options(Path stateFile, String latencyProfile, String faults, int port) {
+      this(stateFile, latencyProfile, faults, port, Clock.systemUTC(), Sleeper.REAL);
+    }
+
+    /** The same options in another time source. */
+    public Options withTime(Clock clock, Sleeper sleeper) {
+      return new Options(stateFile, latencyProfile, faults, port, clock, sleeper);
+    }
+  }
 
   private final ArmServer arm;
   private final RdpNat nat;
@@ -92,7 +110,7 @@ public final class SimulatedAzure implements AutoCloseable {
     Simulation sim = new Simulation(catalogue, latency, guests);
     StateStore store = new StateStore(options.stateFile(), catalogue);
     store.transact(s -> {
-      sim.settle(s, Instant.now());
+      sim.settle(s, options.clock().instant());
       return null;
     });
     String token = "azrdpfix-sim." + HexFormat.of().formatHex(randomBytes());
@@ -102,8 +120,10 @@ public final class SimulatedAzure implements AutoCloseable {
       kmf.init(ks, KEYSTORE_PASSWORD);
       SSLContext ssl = SSLContext.getInstance("TLS");
       ssl.init(kmf.getKeyManagers(), null, null);
-      ArmServer arm = new ArmServer(sim, store, faults, ssl, options.port(), token);
-      return new SimulatedAzure(arm, new RdpNat(sim, store, listeners), ks.getCertificate(ALIAS), token);
+      ArmServer arm = new ArmServer(sim, store, faults, ssl, options.port(), token, options.clock(),
+          options.sleeper());
+      return new SimulatedAzure(arm, new RdpNat(sim, store, listeners, options.clock()), ks.getCertificate(ALIAS),
+          token);
     } catch (IOException e) {
       throw new AzrdpfixException(ExitCode.USAGE, "Simulated Azure could not listen on 127.0.0.1"
           + (options.port() > 0 ? ":" + options.port() : "") + ": " + e.getMessage()

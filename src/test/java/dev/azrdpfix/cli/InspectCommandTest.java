@@ -22,6 +22,7 @@ import dev.azrdpfix.testing.CliRun;
 import dev.azrdpfix.testing.CliRun.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -234,6 +235,9 @@ class InspectCommandTest {
             .withBody("{\"error\":{\"code\":\"TooManyRequests\",\"message\":\"The request is being throttled.\"}}")));
     inspect("rg1/vm1", "--output", "json").expectExit(0);
     wm.verify(2, getRequestedFor(urlPathEqualTo(vmPath)));
+    Duration waited = CliRun.time(home).elapsed();
+    assertTrue(waited.compareTo(Duration.ofSeconds(1)) >= 0 && waited.compareTo(Duration.ofSeconds(2)) < 0,
+        "waited " + waited + " (virtual) before the retry; ARM asked for 1 s");
   }
 
   @Test
@@ -243,6 +247,10 @@ class InspectCommandTest {
     String line = inspect("rg1/vm1").expectExit(3).oneLineError();
     assertTrue(line.contains("503"), line);
     wm.verify(4, getRequestedFor(anyUrl()));
+    // Three retries with exponential backoff: about 0.8 + 1.6 + 3.2 s (5 % jitter), in virtual time.
+    Duration waited = CliRun.time(home).elapsed();
+    assertTrue(waited.compareTo(Duration.ofMillis(5300)) > 0 && waited.compareTo(Duration.ofMillis(5900)) < 0,
+        "backoff before giving up: " + waited);
   }
 
   @Test

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -21,7 +23,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * {@code repair}, {@code inspect} and {@code rollback} end to end against the simulated Azure: real Azure SDK over
  * HTTPS on loopback, the shipped templates interpreted by the simulated guests, a real probe over a real socket.
+ * Each test has its own home (so its own simulator state, cache and virtual time) and each run its own simulator on
+ * a free port: the tests run concurrently.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class SimulatedRepairTest {
   @TempDir Path home;
 

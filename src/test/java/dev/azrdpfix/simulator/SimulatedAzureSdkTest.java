@@ -30,7 +30,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
+import dev.azrdpfix.core.port.Sleeper;
 import dev.azrdpfix.simulator.arm.RdpListenerFactory;
+import dev.azrdpfix.testing.VirtualTime;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -49,12 +51,21 @@ class SimulatedAzureSdkTest {
 
   @TempDir Path dir;
   private final FakeGuests guests = new FakeGuests();
+  private final VirtualTime time = new VirtualTime();
   private SimulatedAzure sim;
 
+  private SimulatedAzure.Options options(Path state, String latency, String faults) {
+    return new SimulatedAzure.Options(state, latency, faults, 0).withTime(time, time);
+  }
+
   private SimulatedAzure start(String latency, String faults) {
-    sim = SimulatedAzure.start(new SimulatedAzure.Options(dir.resolve("state.json"), latency, faults, 0), guests,
+    sim = SimulatedAzure.start(options(dir.resolve("state.json"), latency, faults), guests,
         RdpListenerFactoryStub.NONE);
     return sim;
+  }
+
+  private SdkHarness sdk(SimulatedAzure simulator) {
+    return new SdkHarness(simulator, time);
   }
 
   @AfterEach
@@ -66,7 +77,7 @@ class SimulatedAzureSdkTest {
 
   @Test
   void vmWithInstanceViewIsWindowsRunningWithReadyAgent() {
-    SdkHarness sdk = new SdkHarness(start("fast/4", null));
+    SdkHarness sdk = sdk(start("fast/4", null));
     VirtualMachine vm = sdk.compute.virtualMachines().getByResourceGroup("rg-prod", "web-01");
     assertEquals(OperatingSystemTypes.WINDOWS, vm.osType());
     assertEquals(PowerState.RUNNING, vm.powerState());
@@ -79,7 +90,7 @@ class SimulatedAzureSdkTest {
 
   @Test
   void instanceViewEndpointAndLinuxOsType() {
-    SdkHarness sdk = new SdkHarness(start("fast/4", null));
+    SdkHarness sdk = sdk(start("fast/4", null));
     var iv = sdk.compute.serviceClient().getVirtualMachines().instanceView("rg-prod", "agent-down-01");
     InstanceViewStatus agent = iv.vmAgent().statuses().get(0);
     assertEquals("ProvisioningState/Unavailable", agent.code());
@@ -93,7 +104,7 @@ class SimulatedAzureSdkTest {
 
   @Test
   void listingTheSubscriptionPagesAndFindsApp01Twice() {
-    SdkHarness sdk = new SdkHarness(start("fast/4", null));
+    SdkHarness sdk = sdk(start("fast/4", null));
     List<VirtualMachine> all = sdk.compute.virtualMachines().list().stream().toList();
     assertEquals(18, all.size());
     List<String> app01Groups = all.stream().filter(v -> v.name().equals("app-01"))
@@ -106,7 +117,7 @@ class SimulatedAzureSdkTest {
 
   @Test
   void networkResourcesParse() {
-    SdkHarness sdk = new SdkHarness(start("fast/4", null));
+    SdkHarness sdk = sdk(start("fast/4", null));
     VirtualMachine vm = sdk.compute.virtualMachines().getByResourceGroup("rg-prod", "web-01");
     NetworkInterface nic = sdk.network.networkInterfaces().getById(vm.primaryNetworkInterfaceId());
     assertEquals("10.10.1.4", nic.primaryPrivateIP());
@@ -149,7 +160,7 @@ class SimulatedAzureSdkTest {
 
   @Test
   void runCommandRoundTripReturnsTheGuestsOutput() {
-    SdkHarness sdk = new SdkHarness(start("fast/4", null));
+    SdkHarness sdk = sdk(start("fast/4", null));
     RunCommandResult result = sdk.compute.virtualMachines().runPowerShellScript("rg-prod", "healthy-01",
         List.of("Write-Output a", "Write-Output b"),
         List.of(new RunCommandInputParameter().withName("RunId").withValue("20261123T050000Z-k3x9q2")));
@@ -164,7 +175,7 @@ class SimulatedAzureSdkTest {
 
   @Test
   void secondRunCommandWhileOneRunsIsConflict() {
-    SdkHarness sdk = new SdkHarness(start("fast", null));
+    SdkHarness sdk = sdk(start("fast", null));
     SyncPoller<PollResult<RunCommandResultInner>, RunCommandResultInner> first = sdk.compute.serviceClient()
         .getVirtualMachines().beginRunCommand("rg-prod", "healthy-01",
             new RunCommandInput().withCommandId("RunPowerShellScript").withScript(List.of("Write-Output 1")));
@@ -181,7 +192,7 @@ class SimulatedAzureSdkTest {
 
   @Test
   void restartGoesThroughStartingAndRestartsTheGuest() throws Exception {
-    SdkHarness sdk = new SdkHarness(start("fast", null));
+    SdkHarness sdk = sdk(start("fast", null));
     var poller = sdk.compute.serviceClient().getVirtualMachines().beginRestart("rg-prod", "healthy-01");
     assertEquals(PowerState.STARTING,
         sdk.compute.virtualMachines().getByResourceGroup("rg-prod", "healthy-01").powerState());
@@ -192,14 +203,14 @@ class SimulatedAzureSdkTest {
     assertEquals(1, guests.latest.get("healthy-01").restarts);
     assertEquals("Not Ready", vm.instanceView().vmAgent().statuses().get(0).displayStatus(),
         "the agent reports Ready a little after boot");
-    Thread.sleep(1100);
+    time.advance(Duration.ofMillis(1100));
     vm.refreshInstanceView();
     assertEquals("Ready", vm.instanceView().vmAgent().statuses().get(0).displayStatus());
   }
 
   @Test
   void fluentRestartAndDeallocateThenStartComplete() {
-    SdkHarness sdk = new SdkHarness(start("fast/4", null));
+    SdkHarness sdk = sdk(start("fast/4", null));
     sdk.compute.virtualMachines().restart("rg-prod", "web-01");
     assertEquals(1, guests.latest.get("web-01").restarts);
     sdk.compute.virtualMachines().deallocate("rg-prod", "web-01");
@@ -215,7 +226,7 @@ class SimulatedAzureSdkTest {
 
   @Test
   void runCommandOnDeallocatedVmIsNotAllowed() {
-    SdkHarness sdk = new SdkHarness(start("fast/4", null));
+    SdkHarness sdk = sdk(start("fast/4", null));
     ManagementException e = assertThrows(ManagementException.class, () -> sdk.compute.virtualMachines()
         .runPowerShellScript("rg-prod", "deallocated-01", List.of("Write-Output 1"), List.of()));
     assertEquals(409, e.getResponse().getStatusCode());
@@ -225,7 +236,7 @@ class SimulatedAzureSdkTest {
 
   @Test
   void runCommandWithAgentDownFailsWithAgentError() {
-    SdkHarness sdk = new SdkHarness(start("fast/4", null));
+    SdkHarness sdk = sdk(start("fast/4", null));
     ManagementException e = assertThrows(ManagementException.class, () -> sdk.compute.virtualMachines()
         .runPowerShellScript("rg-prod", "agent-down-01", List.of("Write-Output 1"), List.of()));
     assertEquals("VMAgentStatusCommunicationError", e.getValue().getCode());
@@ -235,7 +246,7 @@ class SimulatedAzureSdkTest {
 
   @Test
   void runPowerShellOnLinuxIsNotFound() {
-    SdkHarness sdk = new SdkHarness(start("fast/4", null));
+    SdkHarness sdk = sdk(start("fast/4", null));
     ManagementException e = assertThrows(ManagementException.class, () -> sdk.compute.virtualMachines()
         .runPowerShellScript("rg-prod", "linux-01", List.of("Write-Output 1"), List.of()));
     assertEquals(404, e.getResponse().getStatusCode());
@@ -244,7 +255,7 @@ class SimulatedAzureSdkTest {
 
   @Test
   void unknownVmIsResourceNotFound() {
-    SdkHarness sdk = new SdkHarness(start("fast/4", null));
+    SdkHarness sdk = sdk(start("fast/4", null));
     ManagementException e = assertThrows(ManagementException.class,
         () -> sdk.compute.virtualMachines().getByResourceGroup("rg-prod", "nope-01"));
     assertEquals(404, e.getResponse().getStatusCode());
@@ -257,7 +268,7 @@ class SimulatedAzureSdkTest {
 
   @Test
   void requestsWithoutTheTokenAreRejected() throws Exception {
-    SdkHarness sdk = new SdkHarness(start("fast/4", null));
+    SdkHarness sdk = sdk(start("fast/4", null));
     URI vm = sim.armEndpoint().resolve("subscriptions/" + sim.subscriptionId()
         + "/resourceGroups/rg-prod/providers/Microsoft.Compute/virtualMachines/web-01?api-version=2025-04-01");
     HttpResponse<String> none = sdk.get(vm, null);
@@ -271,7 +282,7 @@ class SimulatedAzureSdkTest {
 
   @Test
   void unknownRoutesAndApiVersionsGetArmErrors() throws Exception {
-    SdkHarness sdk = new SdkHarness(start("fast/4", null));
+    SdkHarness sdk = sdk(start("fast/4", null));
     String auth = "Bearer " + sim.accessToken();
     String vmPath = "subscriptions/" + sim.subscriptionId()
         + "/resourceGroups/rg-prod/providers/Microsoft.Compute/virtualMachines/web-01";
@@ -288,7 +299,7 @@ class SimulatedAzureSdkTest {
   @Test
   void stateSurvivesAcrossSimulatorInstancesAndOperationsCompleteByWallClock() throws Exception {
     Path state = dir.resolve("state.json");
-    SdkHarness sdk = new SdkHarness(start("fast/4", null));
+    SdkHarness sdk = sdk(start("fast/4", null));
     sdk.compute.virtualMachines().deallocate("rg-prod", "healthy-01");
     sdk.compute.virtualMachines().runPowerShellScript("rg-prod", "web-01", List.of("Write-Output 1"), List.of());
     sdk.compute.serviceClient().getVirtualMachines().beginRestart("rg-prod", "clock-skew-01");
@@ -297,11 +308,11 @@ class SimulatedAzureSdkTest {
     JsonNode saved = JSON.readTree(state.toFile());
     assertEquals("deallocated", saved.path("vms").path("rg-prod/healthy-01").path("power").asText());
 
-    Thread.sleep(600); // the restart (500 ms at fast/4) finishes while no simulator runs
+    time.advance(Duration.ofMillis(600)); // the restart (500 ms at fast/4) finishes while no simulator runs
     FakeGuests second = new FakeGuests();
-    sim = SimulatedAzure.start(new SimulatedAzure.Options(state, "fast/4", null, 0), second,
+    sim = SimulatedAzure.start(options(state, "fast/4", null), second,
         RdpListenerFactoryStub.NONE);
-    SdkHarness sdk2 = new SdkHarness(sim);
+    SdkHarness sdk2 = sdk(sim);
     assertEquals(PowerState.DEALLOCATED,
         sdk2.compute.virtualMachines().getByResourceGroup("rg-prod", "healthy-01").powerState());
     assertEquals(PowerState.RUNNING,
@@ -318,12 +329,12 @@ class SimulatedAzureSdkTest {
 
   @Test
   void twoSimulatorsOnOneStateFileSeeEachOthersOperations() {
-    SdkHarness first = new SdkHarness(start("fast", null));
+    SdkHarness first = sdk(start("fast", null));
     first.compute.serviceClient().getVirtualMachines().beginRunCommand("rg-prod", "web-01",
         new RunCommandInput().withCommandId("RunPowerShellScript").withScript(List.of("Write-Output 1")));
-    try (SimulatedAzure other = SimulatedAzure.start(new SimulatedAzure.Options(dir.resolve("state.json"), "fast",
-        null, 0), new FakeGuests(), RdpListenerFactoryStub.NONE)) {
-      SdkHarness second = new SdkHarness(other);
+    try (SimulatedAzure other = SimulatedAzure.start(options(dir.resolve("state.json"), "fast", null),
+        new FakeGuests(), RdpListenerFactoryStub.NONE)) {
+      SdkHarness second = sdk(other);
       ManagementException e = assertThrows(ManagementException.class, () -> second.compute.virtualMachines()
           .runPowerShellScript("rg-prod", "web-01", List.of("Write-Output 2"), List.of()));
       assertEquals("Conflict", e.getValue().getCode());
@@ -334,12 +345,10 @@ class SimulatedAzureSdkTest {
 
   @Test
   void throttledRequestIsRetriedAfterRetryAfter() {
-    SdkHarness sdk = new SdkHarness(start("fast/4", "429:vm-get:1"));
-    long t0 = System.nanoTime();
+    SdkHarness sdk = sdk(start("fast/4", "429:vm-get:1"));
     VirtualMachine vm = sdk.compute.virtualMachines().getByResourceGroup("rg-prod", "web-01");
-    long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
     assertEquals("web-01", vm.name());
-    assertTrue(elapsedMs >= 900, "Retry-After: 1 honoured, took " + elapsedMs + " ms");
+    assertEquals(List.of(Duration.ofSeconds(1)), sdk.warp.retryAfters, "the 429 asks to retry after 1 s");
     List<Integer> statuses = sim.requests().stream().filter(r -> r.route().equals("vm-get"))
         .map(ServedRequest::status).toList();
     assertEquals(429, statuses.get(0));
@@ -348,7 +357,7 @@ class SimulatedAzureSdkTest {
 
   @Test
   void resetConnectionIsRetriedBySdk() {
-    SdkHarness sdk = new SdkHarness(start("fast/4", "reset:nic-get:1,500:pip-get:1"));
+    SdkHarness sdk = sdk(start("fast/4", "reset:nic-get:1,500:pip-get:1"));
     NetworkInterface nic = sdk.network.networkInterfaces().getByResourceGroup("rg-prod", "web-01-nic");
     assertEquals("10.10.1.4", nic.primaryPrivateIP());
     PublicIpAddress pip = sdk.network.publicIpAddresses().getByResourceGroup("rg-prod", "web-01-ip");
@@ -361,7 +370,10 @@ class SimulatedAzureSdkTest {
 
   @Test
   void injectedLatencyKeepsParallelRequestsInOneWave() throws Exception {
-    SdkHarness sdk = new SdkHarness(start("fast/4", "latency:300ms"));
+    // Injected latency measured in real time: the simulator really sleeps, in parallel for parallel requests.
+    sim = SimulatedAzure.start(new SimulatedAzure.Options(dir.resolve("state.json"), "fast/4", "latency:300ms", 0)
+        .withTime(time, Sleeper.REAL), guests, RdpListenerFactoryStub.NONE);
+    SdkHarness sdk = sdk(sim);
     String auth = "Bearer " + sim.accessToken();
     List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> calls = new java.util.ArrayList<>();
     for (int i = 0; i < 12; i++) {

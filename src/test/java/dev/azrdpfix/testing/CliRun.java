@@ -10,10 +10,22 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Runs the CLI in-process with captured streams; failure messages show args, exit code, stdout and stderr. */
+/**
+ * Runs the CLI in-process with captured streams; failure messages show args, exit code, stdout and stderr. Runs in
+ * {@link VirtualTime}, one per home folder (each test's own temp folder), so successive runs of one test see one
+ * consistent time, also in the simulated Azure's state file, and nobody really waits.
+ */
 public final class CliRun {
+  private static final Map<Path, VirtualTime> TIMES = new ConcurrentHashMap<>();
+
   private CliRun() {}
+
+  /** The virtual time runs with this home folder share. */
+  public static VirtualTime time(Path home) {
+    return TIMES.computeIfAbsent(home.toAbsolutePath(), h -> new VirtualTime());
+  }
 
   public record Result(String[] args, int exit, String out, String err) {
     @Override
@@ -42,7 +54,8 @@ public final class CliRun {
     StringWriter err = new StringWriter();
     Map<String, String> vars = new HashMap<>(env);
     vars.putIfAbsent("AZRDPFIX_CACHE_DIR", home.resolve("cache").toString());
-    int code = Cli.run(args, new PrintWriter(out), new PrintWriter(err), Environment.of(vars, home));
+    int code = Cli.run(args, new PrintWriter(out), new PrintWriter(err), Environment.of(vars, home)
+        .withTime(time(home), time(home)));
     return new Result(Arrays.copyOf(args, args.length), code, out.toString(), err.toString());
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -17,8 +18,10 @@ public final class ArmBodies {
   private static final String CREATED = "2026-01-15T09:00:00+00:00";
 
   private final String sub;
+  private final Clock clock;
 
-  public ArmBodies(String subscription) {
+  public ArmBodies(String subscription, Clock clock) {
+    this.clock = clock;
     this.sub = subscription;
   }
 
@@ -135,7 +138,7 @@ public final class ArmBodies {
   public ObjectNode instanceView(Catalogue.Vm vm, VmView view) {
     ObjectNode n = JSON.createObjectNode();
     boolean booted = !view.power().equals("deallocated") && !view.power().equals("deallocating");
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     if (booted) {
       n.put("computerName", vm.name());
       n.put("osName", vm.windows() ? "Windows Server 2022 Datacenter Azure Edition" : "ubuntu");

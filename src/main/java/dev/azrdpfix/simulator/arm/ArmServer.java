@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.azrdpfix.core.port.Sleeper;
 import dev.azrdpfix.simulator.ServedRequest;
 import dev.azrdpfix.simulator.arm.SimState.Operation;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,7 +52,9 @@ public final class ArmServer implements AutoCloseable {
   private final StateStore store;
   private final FaultPlan faults;
   private final String token;
-  private final ArmBodies bodies = new ArmBodies(Catalogue.SUBSCRIPTION);
+  private final ArmBodies bodies;
+  private final Clock clock;
+  private final Sleeper sleeper;
   private final HttpsServer server;
   private final ExecutorService executor;
   private final List<ServedRequest> log = new ArrayList<>();
@@ -66,8 +70,15 @@ public final class ArmServer implements AutoCloseable {
   /** The parsed request a route handler sees. */
   private record Call(String method, List<String> segs, Map<String, String> query, byte[] body, Instant now) {}
 
-  public ArmServer(Simulation sim, StateStore store, FaultPlan faults, SSLContext ssl, int port, String token)
-      throws IOException {
+  /**
+   * Serves on 127.0.0.1:{@code port} (0: any free port). Simulated time (operation ends, agent readiness) is read
+   * from {@code clock}; injected latency waits through {@code sleeper}.
+   */
+  public ArmServer(Simulation sim, StateStore store, FaultPlan faults, SSLContext ssl, int port, String token,
+      Clock clock, Sleeper sleeper) throws IOException {
+    this.clock = clock;
+    this.sleeper = sleeper;
+    this.bodies = new ArmBodies(Catalogue.SUBSCRIPTION, clock);
     this.sim = sim;
     this.store = store;
     this.faults = faults;
@@ -118,13 +129,14 @@ public final class ArmServer implements AutoCloseable {
     String rawQuery = ex.getRequestURI().getRawQuery();
     int status = 0;
     String route = "unknown";
+    boolean logged = false;
     try (ex) {
       byte[] body;
       try (InputStream in = ex.getRequestBody()) {
         body = in.readAllBytes();
       }
       if (!faults.latency().isZero()) {
-        Thread.sleep(faults.latency().toMillis());
+        sleeper.sleep(faults.latency());
       }
       Reply reply;
       String auth = ex.getRequestHeaders().getFirst("Authorization");
@@ -135,7 +147,7 @@ public final class ArmServer implements AutoCloseable {
             Map.of("WWW-Authenticate", "Bearer authorization_uri=\"https://login.microsoftonline.com/"
                 + Catalogue.TENANT + "\", error=\"invalid_token\", error_description=\"The access token is invalid.\""));
       } else {
-        Call call = new Call(method, segments(path), query(rawQuery), body, Instant.now());
+        Call call = new Call(method, segments(path), query(rawQuery), body, clock.instant());
         reply = null;
         try {
           Route r = route(call);
@@ -155,9 +167,10 @@ public final class ArmServer implements AutoCloseable {
         }
       }
       status = reply.status();
+      // Logged before the response leaves: a client that has its answer must find its request in requests().
+      served(method, path, rawQuery, start, status, route);
+      logged = true;
       send(ex, reply);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } catch (IOException | RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "simulated ARM: " + method + " " + path + " failed", e);
       if (status == 0) {
@@ -169,13 +182,19 @@ public final class ArmServer implements AutoCloseable {
         }
       }
     } finally {
-      synchronized (log) {
-        if (log.size() >= LOG_LIMIT) {
-          log.subList(0, LOG_LIMIT / 10).clear(); // a long `simulator serve` keeps only recent requests
-        }
-        log.add(new ServedRequest(method, path, rawQuery == null ? "" : rawQuery, start, System.nanoTime(), status,
-            route));
+      if (!logged) {
+        served(method, path, rawQuery, start, status, route);
       }
+    }
+  }
+
+  private void served(String method, String path, String rawQuery, long start, int status, String route) {
+    synchronized (log) {
+      if (log.size() >= LOG_LIMIT) {
+        log.subList(0, LOG_LIMIT / 10).clear(); // a long `simulator serve` keeps only recent requests
+      }
+      log.add(new ServedRequest(method, path, rawQuery == null ? "" : rawQuery, start, System.nanoTime(), status,
+          route));
     }
   }
 

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import dev.azrdpfix.simulator.rdp.RdpBehaviour;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -18,9 +19,12 @@ public final class RdpNat implements AutoCloseable {
   private final StateStore store;
   private final RdpListenerFactory factory;
   private final Map<String, RdpListenerFactory.Listener> listeners = new LinkedHashMap<>();
+  private final Clock clock;
   private boolean closed;
 
-  public RdpNat(Simulation sim, StateStore store, RdpListenerFactory factory) {
+  /** Each listener asks the simulation, at {@code clock}'s time, how its VM answers. */
+  public RdpNat(Simulation sim, StateStore store, RdpListenerFactory factory, Clock clock) {
+    this.clock = clock;
     this.sim = sim;
     this.store = store;
     this.factory = factory;
@@ -49,7 +53,7 @@ public final class RdpNat implements AutoCloseable {
       String key = vm.key() + (publicPath && vm.publicPathBlocked() ? "#public" : "");
       listener = listeners.computeIfAbsent(key, k -> factory.open(
           () -> store.transact(s -> {
-            Instant now = Instant.now();
+            Instant now = clock.instant();
             sim.settle(s, now);
             return sim.rdpBehaviour(s, vm, publicPath, now);
           })));
