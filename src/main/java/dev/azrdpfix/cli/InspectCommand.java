@@ -35,6 +35,9 @@ public final class InspectCommand implements Callable<Integer> {
   @Option(names = "--azure-only", description = "Skip the guest diagnosis (no Run Command).")
   boolean azureOnly;
 
+  @Option(names = "--report", paramLabel = "FILE", description = "Write the JSON document here and Markdown beside it.")
+  java.nio.file.Path reportFile;
+
   public InspectCommand(Environment env) {
     this.env = env;
   }
@@ -56,6 +59,8 @@ public final class InspectCommand implements Callable<Integer> {
           InspectWorkflow.GuestInspector.over(channel))
           .run(new InspectWorkflow.Request(vm, azure.resourceGroup, rdpPort, source, azureOnly));
       var out = spec.commandLine().getOut();
+      java.nio.file.Path saved = RunSupport.saveInspect(report, reportFile);
+      GithubActions.of(out).inspect(report, saved, spec.commandLine().getErr());
       if (output.json()) {
         out.println(Json.write(InspectOutput.json(report)));
       } else {

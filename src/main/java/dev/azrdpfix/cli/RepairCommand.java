@@ -113,6 +113,7 @@ public final class RepairCommand implements Callable<Integer> {
       }
       Path saved = RunSupport.save(result, env, change.report);
       var out = spec.commandLine().getOut();
+      GithubActions.of(out).repair(result, saved, err);
       RunSupport.print(result, output, env, change.dryRun, out);
       progress.detail("report saved to " + saved);
       if (result.exitCode() != ExitCode.OK && !output.json()) {

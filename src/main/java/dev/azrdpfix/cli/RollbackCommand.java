@@ -6,6 +6,7 @@ import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.repair.RepairReport;
 import dev.azrdpfix.core.repair.RepairWorkflow;
 import dev.azrdpfix.core.inspect.InspectWorkflow;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -65,8 +66,9 @@ public final class RollbackCommand implements Callable<Integer> {
           false, false, false, false, null, Duration.ofSeconds(5), Duration.ZERO, change.vmTimeout,
           Duration.ofMinutes(30), RunSupport.pollInterval(session));
       RepairReport result = workflow.rollback(vm, azure.resourceGroup, id, change.dryRun, limits);
-      RunSupport.save(result, env, change.report);
+      Path saved = RunSupport.save(result, env, change.report);
       var out = spec.commandLine().getOut();
+      GithubActions.of(out).repair(result, saved, err);
       RunSupport.print(result, output, env, change.dryRun, out);
       return result.exitCode().code();
     }
