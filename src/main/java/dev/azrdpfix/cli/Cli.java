@@ -22,6 +22,7 @@ public final class Cli {
     SUBCOMMANDS.put("repair", RepairCommand.class);
     SUBCOMMANDS.put("rollback", RollbackCommand.class);
     SUBCOMMANDS.put("probe", ProbeCommand.class);
+    SUBCOMMANDS.put("check-access", CheckAccessCommand.class);
     SUBCOMMANDS.put("explain", ExplainCommand.class);
     SUBCOMMANDS.put("templates", TemplatesCommand.class);
     SUBCOMMANDS.put("simulator", SimulatorCommand.class);

@@ -37,6 +37,7 @@ import javax.net.ssl.SSLContext;
 public final class ArmServer implements AutoCloseable {
   public static final String COMPUTE_API = "2025-04-01";
   public static final String NETWORK_API = "2025-03-01";
+  public static final String AUTHORIZATION_API = "2022-04-01";
   static final int PAGE_SIZE = 10;
   private static final int LOG_LIMIT = 100_000;
   private static final System.Logger LOG = System.getLogger("dev.azrdpfix.simulator");
@@ -292,6 +293,12 @@ public final class ArmServer implements AutoCloseable {
       boolean expand = "instanceView".equalsIgnoreCase(c.query().get("$expand"));
       return new Route("vm-get", () -> getVm(c, rg, name, expand));
     }
+    if (get && (m = match(p, "providers", "Microsoft.Compute", "virtualMachines", "*", "providers",
+        "Microsoft.Authorization", "permissions")) != null) {
+      api(c, AUTHORIZATION_API, "permissions");
+      String name = m.get(0);
+      return new Route("permissions", () -> permissions(rg, name));
+    }
     if ((m = match(p, "providers", "Microsoft.Compute", "virtualMachines", "*", "*")) != null) {
       String name = m.get(0);
       String action = m.get(1);
@@ -415,6 +422,24 @@ public final class ArmServer implements AutoCloseable {
       sim.settle(s, c.now());
       return Reply.ok(bodies.instanceView(vm, view(s, vm, c.now(), true)));
     });
+  }
+
+  /**
+   * What ARM's permissions API answers for the simulated identity: Owner ({@code *}) by default, Reader
+   * ({@code *}{@code /read}) with the {@code role:reader} fault, no entry with {@code role:none}.
+   */
+  private Reply permissions(String rg, String name) {
+    vm(rg, name);
+    ObjectNode n = ArmBodies.JSON.createObjectNode();
+    ArrayNode value = n.putArray("value");
+    if (faults.role() != FaultPlan.Role.NONE) {
+      ObjectNode p = value.addObject();
+      p.putArray("actions").add(faults.role() == FaultPlan.Role.READER ? "*/read" : "*");
+      p.putArray("notActions");
+      p.putArray("dataActions");
+      p.putArray("notDataActions");
+    }
+    return Reply.ok(n);
   }
 
   private Reply listVms(Call c, String rg) {
