@@ -143,6 +143,35 @@ class GithubActionsTest {
   }
 
   @Test
+  void a_probe_that_fails_gives_its_verdict_as_output_and_one_error() throws Exception {
+    int port;
+    try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort(); // closed again: nothing listens there
+    }
+    Step s = run(Map.of(), "probe", "127.0.0.1:" + port, "--timeout", "2s");
+    s.result().expectExit(5);
+    assertEquals("tcp-refused", s.outputs().get("verdict"), s.toString());
+    assertEquals("rdp-blocked", s.outputs().get("exit-name"));
+    assertTrue(s.summary().contains("| Verdict | **tcp-refused** |"), s.summary());
+    List<String> errors = s.commands().stream().filter(c -> c.startsWith("::error")).toList();
+    assertEquals(1, errors.size(), s.commands()::toString);
+    assertTrue(errors.get(0).startsWith("::error title=azrdpfix probe 127.0.0.1%3A" + port + "%3A tcp-refused::"));
+  }
+
+  @Test
+  void check_access_names_the_missing_actions_in_one_error() throws Exception {
+    Step s = run(Map.of(), "check-access", "web-01", "--for", "inspect", "--simulate", "--sim-faults",
+        "role:reader");
+    s.result().expectExit(4);
+    assertEquals("missing-permissions", s.outputs().get("verdict"));
+    assertTrue(s.summary().contains("| `Microsoft.Compute/virtualMachines/runCommand/action` | **missing** |"),
+        s.summary());
+    List<String> errors = s.commands().stream().filter(c -> c.startsWith("::error")).toList();
+    assertEquals(1, errors.size(), s.commands()::toString);
+    assertTrue(errors.get(0).contains("Microsoft.Compute/virtualMachines/runCommand/action"), errors.get(0));
+  }
+
+  @Test
   void a_usage_error_still_sets_the_exit_outputs_and_becomes_one_annotation() throws Exception {
     Step s = run(Map.of(), "inspect", "bad/name/with/slashes", "--simulate");
     s.result().expectExit(2);
