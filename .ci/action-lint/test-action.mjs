@@ -112,7 +112,7 @@ function want(problems, cond, what) {
 }
 
 if (!existsSync(join(root, "target/azrdpfix.jar"))) {
-  execFileSync("mvn", ["-B", "-q", "-ntp", "-o", "package", "-DskipTests"], { cwd: root, stdio: "inherit" });
+  execFileSync("mvn", ["-B", "-q", "-ntp", "package", "-DskipTests"], { cwd: root, stdio: "inherit" });
 }
 
 check("inspect of a blocked VM fails the step with exit 5, one error per blocking finding", {
