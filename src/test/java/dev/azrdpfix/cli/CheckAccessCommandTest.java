@@ -107,6 +107,30 @@ class CheckAccessCommandTest {
         "role:reader").expectExit(0);
   }
 
+  @Test
+  void what_check_access_says_is_what_the_simulated_azure_then_enforces() {
+    // A Reader may inspect from the Azure side, but Run Command is refused with the action check-access named.
+    String reader = "role:reader";
+    CliRun.run(Map.of(), home, "check-access", "web-01", "--for", "azure-only", "--simulate", "--sim-faults", reader)
+        .expectExit(0);
+    CliRun.run(Map.of(), home, "inspect", "web-01", "--azure-only", "--simulate", "--sim-faults", reader)
+        .expectExit(0);
+    Result named = CliRun.run(Map.of(), home, "check-access", "web-01", "--for", "inspect", "--simulate",
+        "--sim-faults", reader).expectExit(4);
+    Result refused = CliRun.run(Map.of(), home, "inspect", "web-01", "--simulate", "--sim-faults", reader)
+        .expectExit(3);
+    String action = "Microsoft.Compute/virtualMachines/runCommand/action";
+    assertTrue(named.out().contains("missing  " + action), named::toString);
+    assertTrue(refused.oneLineError().contains("permission denied (AuthorizationFailed)")
+        && refused.oneLineError().contains(action), refused::toString);
+    // No role at all: even reading is refused, and check-access says so first (given RG/NAME: finding a VM by
+    // its name alone is itself a read of the subscription).
+    CliRun.run(Map.of(), home, "check-access", "rg-prod/web-01", "--for", "azure-only", "--simulate", "--sim-faults",
+        "role:none").expectExit(4);
+    CliRun.run(Map.of(), home, "inspect", "rg-prod/web-01", "--azure-only", "--simulate", "--sim-faults",
+        "role:none").expectExit(3);
+  }
+
   static List<String> strings(JsonNode array) {
     List<String> out = new ArrayList<>();
     array.forEach(n -> out.add(n.asText()));
