@@ -199,13 +199,13 @@ public final class InspectOutput {
     }
     for (Finding f : r.findings()) {
       b.append("- **").append(f.severity().id()).append("** `").append(f.id()).append("`: ").append(md(f.summary()));
+      b.append('\n');
       if (f.evidence() != null) {
-        b.append(" Evidence: ").append(md(f.evidence()));
+        b.append("  - Evidence: ").append(md(f.evidence())).append('\n');
       }
       if (f.nextStep() != null) {
-        b.append(" Next: ").append(md(f.nextStep()));
+        b.append("  - Next: ").append(md(f.nextStep())).append('\n');
       }
-      b.append('\n');
     }
     if (r.exitCode() == ExitCode.RDP_BLOCKED) {
       b.append("\nNext: `azrdpfix repair ").append(r.target()).append(" --dry-run` shows the fix and changes"
