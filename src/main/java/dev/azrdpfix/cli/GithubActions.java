@@ -134,8 +134,8 @@ public final class GithubActions {
     String title = "azrdpfix " + r.mode() + " " + r.target();
     if (r.exitCode() == ExitCode.OK) {
       if (!r.changes().isEmpty()) {
-        command(err, "notice", Map.of("title", title), r.outcome() + ". Undo: azrdpfix rollback " + r.target()
-            + " --run " + r.runId());
+        command(err, "notice", Map.of("title", title), r.outcome() + ("repair".equals(r.mode())
+            ? ". Undo: azrdpfix rollback " + r.target() + " --run " + r.runId() : "."));
       } else if (!r.plan().isEmpty()) {
         // A dry run with a plan: the VM still has the problems the plan would fix.
         annotate(err, r.findingsBefore(), ExitCode.OK, title);

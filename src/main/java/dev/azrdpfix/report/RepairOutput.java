@@ -183,7 +183,7 @@ public final class RepairOutput {
       b.append("- Guest findings after: ").append(v.findingsAfter().isEmpty() ? "none"
           : String.join(", ", v.findingsAfter().stream().map(Finding::id).toList())).append('\n');
     }
-    if (!r.changes().isEmpty()) {
+    if (!r.changes().isEmpty() && "repair".equals(r.mode())) { // a rollback's own run id is no undo
       b.append("\nUndo: `azrdpfix rollback ").append(r.target()).append(" --run ").append(r.runId()).append("`\n");
     }
     return b.toString();
