@@ -16,11 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -491,17 +489,5 @@ public final class GithubActions {
     public void close() {
       finishLine();
     }
-  }
-
-  /** For tests: the lines the runner would read as commands (after the guard), in order. */
-  static List<String> commandsIn(String log) {
-    List<String> commands = new ArrayList<>();
-    for (String l : log.split("\r\n|\r|\n")) {
-      String t = l.stripLeading();
-      if (t.startsWith("::") || t.toLowerCase(Locale.ROOT).startsWith("##[")) {
-        commands.add(t);
-      }
-    }
-    return commands;
   }
 }

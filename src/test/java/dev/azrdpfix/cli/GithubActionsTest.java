@@ -39,7 +39,7 @@ class GithubActionsTest {
     }
 
     List<String> commands() {
-      return GithubActions.commandsIn(log());
+      return commandsIn(log());
     }
   }
 
@@ -82,6 +82,23 @@ class GithubActionsTest {
       }
     }
     return m;
+  }
+
+  /** The lines the runner would read as workflow commands (after leading blanks, CR a line break), in order. */
+  static List<String> commandsIn(String log) {
+    List<String> commands = new ArrayList<>();
+    for (String l : log.split("\r\n|\r|\n")) {
+      int i = 0; // .NET's TrimStart, as the runner uses it: Unicode space separators and NEL too, not only ASCII
+      while (i < l.length() && (Character.isWhitespace(l.charAt(i)) || Character.isSpaceChar(l.charAt(i))
+          || l.charAt(i) == '\u0085')) {
+        i++;
+      }
+      String t = l.substring(i);
+      if (t.startsWith("::") || t.toLowerCase(java.util.Locale.ROOT).startsWith("##[")) {
+        commands.add(t);
+      }
+    }
+    return commands;
   }
 
   // ---- against the simulated Azure
@@ -189,7 +206,7 @@ class GithubActionsTest {
     Result plain = CliRun.run(Map.of("GITHUB_OUTPUT", out.toString()), home, "inspect", "healthy-01", "--simulate");
     plain.expectExit(0);
     assertFalse(Files.exists(out));
-    assertTrue(GithubActions.commandsIn(plain.out() + plain.err()).isEmpty(), plain::toString);
+    assertTrue(commandsIn(plain.out() + plain.err()).isEmpty(), plain::toString);
   }
 
   // ---- untrusted text
@@ -227,7 +244,7 @@ class GithubActionsTest {
     actions.endGroup(w);
     actions.finish(0, w, w);
     String log = sink.toString();
-    assertEquals(List.of("::group::azrdpfix inspect vm1: progress", "::endgroup::"), GithubActions.commandsIn(log),
+    assertEquals(List.of("::group::azrdpfix inspect vm1: progress", "::endgroup::"), commandsIn(log),
         log);
     for (String word : List.of("one", "two", "three", "four", "five", "six")) {
       assertTrue(log.contains(word), word);
