@@ -105,9 +105,7 @@ final class RunSupport {
           Files.createDirectories(parent);
         }
         Files.writeString(requested, json);
-        String name = requested.getFileName().toString();
-        String md = name.endsWith(".json") ? name.substring(0, name.length() - 5) + ".md" : name + ".md";
-        Files.writeString(requested.resolveSibling(md), RepairOutput.markdown(report));
+        Files.writeString(requested.resolveSibling(markdownName(requested)), RepairOutput.markdown(report));
         return requested;
       }
       return store;
