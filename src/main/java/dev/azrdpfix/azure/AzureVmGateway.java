@@ -76,6 +76,11 @@ public final class AzureVmGateway implements AzureGateway, AutoCloseable {
     return clients.profile.getSubscriptionId();
   }
 
+  /** The current identity's permissions at a VM's scope, through this gateway's SDK pipeline. */
+  public dev.azrdpfix.core.port.PermissionReader permissions() {
+    return new ArmPermissions(clients.compute.httpPipeline(), endpoint);
+  }
+
   private VirtualMachinesClient vms() {
     return clients.compute.serviceClient().getVirtualMachines();
   }

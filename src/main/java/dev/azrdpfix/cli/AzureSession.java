@@ -109,6 +109,11 @@ final class AzureSession implements AutoCloseable {
     return a;
   }
 
+  /** The current identity's permissions at a VM's scope (check-access). */
+  dev.azrdpfix.core.port.PermissionReader permissions() {
+    return closeable.permissions();
+  }
+
   boolean simulated() {
     return simulator != null;
   }

@@ -22,6 +22,7 @@ public final class Cli {
     SUBCOMMANDS.put("repair", RepairCommand.class);
     SUBCOMMANDS.put("rollback", RollbackCommand.class);
     SUBCOMMANDS.put("probe", ProbeCommand.class);
+    SUBCOMMANDS.put("check-access", CheckAccessCommand.class);
     SUBCOMMANDS.put("explain", ExplainCommand.class);
     SUBCOMMANDS.put("templates", TemplatesCommand.class);
     SUBCOMMANDS.put("simulator", SimulatorCommand.class);
@@ -69,7 +70,12 @@ public final class Cli {
   }
 
   public static int run(String[] args, PrintWriter out, PrintWriter err, Environment env) {
-    int code = create(out, err, env, args).execute(args);
+    GithubActions actions = GithubActions.start(env); // a no-op unless GITHUB_ACTIONS=true
+    PrintWriter o = actions.guard(out);
+    PrintWriter e = actions.guard(err);
+    actions.beginGroup(e, args);
+    int code = create(o, e, env, args).execute(args);
+    actions.finish(code, o, e);
     out.flush();
     err.flush();
     return code;

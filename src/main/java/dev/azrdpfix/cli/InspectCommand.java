@@ -35,6 +35,9 @@ public final class InspectCommand implements Callable<Integer> {
   @Option(names = "--azure-only", description = "Skip the guest diagnosis (no Run Command).")
   boolean azureOnly;
 
+  @Option(names = "--report", paramLabel = "FILE", description = "Write the JSON document here and Markdown beside it.")
+  java.nio.file.Path reportFile;
+
   public InspectCommand(Environment env) {
     this.env = env;
   }
@@ -52,6 +55,8 @@ public final class InspectCommand implements Callable<Integer> {
     try (AzureSession session = AzureSession.open(azure, env, progress, request.vm())) {
       InspectReport report = new Wiring(session, env, progress).inspect().run(request);
       var out = spec.commandLine().getOut();
+      java.nio.file.Path saved = RunSupport.saveInspect(report, reportFile);
+      GithubActions.of(out).inspect(report, saved, spec.commandLine().getErr());
       if (output.json()) {
         out.println(Json.write(InspectOutput.json(report)));
       } else {

@@ -81,6 +81,7 @@ public final class ProbeCommand implements Callable<Integer> {
     TlsPolicy.relaxForProbing(); // before any TLS: TLS 1.0/1.1-only servers are diagnosed, not misreported
     ProbeResult r = new TcpRdpProber(env.clock(), env.sleeper()).probe(new ProbeRequest(host, port, timeout, wait, tp));
     var out = spec.commandLine().getOut();
+    GithubActions.of(out).probe(r, spec.commandLine().getErr());
     if (output.json()) {
       out.println(ProbeJson.toJson(r));
     } else {

@@ -82,7 +82,9 @@ public final class RepairCommand implements Callable<Integer> {
       RepairReport result = RunSupport.interruptible(journal, store, change.report, err,
           () -> workflow.repair(request, journal));
       Path saved = RunSupport.save(result, store, change.report);
-      RunSupport.print(result, output, env, change.dryRun, spec.commandLine().getOut());
+      var out = spec.commandLine().getOut();
+      GithubActions.of(out).repair(result, saved, err);
+      RunSupport.print(result, output, env, change.dryRun, out);
       progress.detail("report saved to " + saved);
       if (result.exitCode() != ExitCode.OK && !output.json()) {
         err.println("azrdpfix: " + result.outcome() + ".");

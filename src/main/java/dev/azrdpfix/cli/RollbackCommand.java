@@ -8,6 +8,7 @@ import dev.azrdpfix.core.repair.RollbackRequest;
 import dev.azrdpfix.core.repair.RollbackWorkflow;
 import dev.azrdpfix.core.repair.RunJournal;
 import dev.azrdpfix.core.repair.RunMode;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -52,8 +53,10 @@ public final class RollbackCommand implements Callable<Integer> {
       RunJournal journal = wiring.journal(RunMode.rollback(change.dryRun), azure.auth);
       RepairReport result = RunSupport.interruptible(journal, store, change.report, err,
           () -> workflow.rollback(request, journal));
-      RunSupport.save(result, store, change.report);
-      RunSupport.print(result, output, env, change.dryRun, spec.commandLine().getOut());
+      Path saved = RunSupport.save(result, store, change.report);
+      var out = spec.commandLine().getOut();
+      GithubActions.of(out).repair(result, saved, err);
+      RunSupport.print(result, output, env, change.dryRun, out);
       return result.exitCode().code();
     }
   }

@@ -56,14 +56,38 @@ final class RunSupport {
         Files.createDirectories(parent);
       }
       Files.writeString(requested, Json.write(RepairOutput.json(report)));
-      String name = requested.getFileName().toString();
-      String md = name.endsWith(".json") ? name.substring(0, name.length() - 5) + ".md" : name + ".md";
-      Files.writeString(requested.resolveSibling(md), RepairOutput.markdown(report));
+      Files.writeString(requested.resolveSibling(markdownName(requested)), RepairOutput.markdown(report));
       return requested;
     } catch (IOException e) {
       throw new AzrdpfixException(ExitCode.INTERNAL, "cannot write the report to " + requested + ": "
           + e.getMessage() + ". Check the path and permissions.");
     }
+  }
+
+  /** With {@code inspect --report FILE}: the JSON document to FILE and its Markdown beside it; null without. */
+  static Path saveInspect(dev.azrdpfix.core.inspect.InspectReport report, Path requested) {
+    if (requested == null) {
+      return null;
+    }
+    try {
+      Path parent = requested.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.writeString(requested, Json.write(dev.azrdpfix.report.InspectOutput.json(report)));
+      Files.writeString(requested.resolveSibling(markdownName(requested)),
+          dev.azrdpfix.report.InspectOutput.markdown(report));
+      return requested;
+    } catch (IOException e) {
+      throw new AzrdpfixException(ExitCode.INTERNAL, "cannot write the report to " + requested + ": "
+          + e.getMessage() + ". Check the path and permissions.");
+    }
+  }
+
+  /** r.json -> r.md; anything else gets .md appended. */
+  static String markdownName(Path report) {
+    String name = report.getFileName().toString();
+    return name.endsWith(".json") ? name.substring(0, name.length() - 5) + ".md" : name + ".md";
   }
 
   /** Prints the report to stdout as JSON or text (with the scripts on a dry run). */

@@ -161,4 +161,72 @@ public final class InspectOutput {
     }
     return b.toString();
   }
+
+  /**
+   * Markdown for a ticket, {@code inspect --report} and the GitHub job summary: outcome, the VM, RDP through the
+   * NSGs, every finding with evidence and next step, and what to run next.
+   */
+  public static String markdown(InspectReport r) {
+    StringBuilder b = new StringBuilder();
+    b.append("# azrdpfix inspect: ").append(md(r.target())).append("\n\n");
+    b.append("| | |\n|---|---|\n");
+    b.append("| Outcome | ").append(md(outcome(r))).append(" |\n");
+    b.append("| Exit code | ").append(r.exitCode().code()).append(" (").append(r.exitCode().description())
+        .append(") |\n");
+    VmSnapshot v = r.vm();
+    if (v != null) {
+      b.append("| VM | ").append(md(v.resourceGroup() + "/" + v.name())).append(", ")
+          .append(md(v.osName() != null ? v.osName() : v.osType())).append(", ").append(md(v.powerState()))
+          .append(", agent ").append(md(v.agent().displayStatus())).append(" |\n");
+      NicInfo nic = v.primaryNic();
+      if (nic != null) {
+        b.append("| Network | NIC ").append(md(nic.name())).append(" ").append(md(String.join(",", nic.privateIps())))
+            .append(nic.publicIp() == null ? ", no public IP" : ", public IP " + md(nic.publicIp().ipAddress()))
+            .append(", NSG ").append(md(name(nic.nsg()))).append(" (NIC), ").append(md(name(nic.subnetNsg())))
+            .append(" (subnet) |\n");
+      }
+      for (NetworkCheck c : r.networkChecks()) {
+        b.append("| RDP (TCP ").append(r.rdpPort()).append(") from ").append(md(c.source())).append(" | ")
+            .append(md(c.verdict().reason())).append(c.verdict().nsgName() == null ? "" : " in "
+                + md(c.verdict().nsgName())).append(" |\n");
+      }
+      b.append("| Guest | ").append(r.guest().diagnosed() ? "diagnosed through Run Command (read-only)"
+          : "not diagnosed (" + md(r.guest().skippedBecause()) + ")").append(" |\n");
+    }
+    b.append("\n## Findings\n\n");
+    if (r.findings().isEmpty()) {
+      b.append("None.\n");
+    }
+    for (Finding f : r.findings()) {
+      b.append("- **").append(f.severity().id()).append("** `").append(f.id()).append("`: ").append(md(f.summary()));
+      b.append('\n');
+      if (f.evidence() != null) {
+        b.append("  - Evidence: ").append(md(f.evidence())).append('\n');
+      }
+      if (f.nextStep() != null) {
+        b.append("  - Next: ").append(md(f.nextStep())).append('\n');
+      }
+    }
+    if (r.exitCode() == ExitCode.RDP_BLOCKED) {
+      b.append("\nNext: `azrdpfix repair ").append(r.target()).append(" --dry-run` shows the fix and changes"
+          + " nothing.\n");
+    }
+    return b.toString();
+  }
+
+  private static String outcome(InspectReport r) {
+    return switch (r.exitCode()) {
+      case OK -> "No finding blocks RDP.";
+      case RDP_BLOCKED -> "RDP is blocked.";
+      case PRECONDITION -> "Inspection incomplete: " + (r.guest().skippedBecause() == null ? "see findings"
+          : "guest " + r.guest().skippedBecause()) + ".";
+      default -> r.exitCode().description();
+    };
+  }
+
+  /** Text we did not write, made safe for one Markdown line or table cell (no raw HTML, no line breaks). */
+  private static String md(String s) {
+    return s == null ? "" : s.replace("|", "\\|").replace("\r", " ").replace("\n", " ").replace("<", "&lt;")
+        .replace(">", "&gt;");
+  }
 }

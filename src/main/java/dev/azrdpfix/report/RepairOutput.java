@@ -6,6 +6,7 @@ import dev.azrdpfix.core.model.Finding;
 import dev.azrdpfix.core.port.GuestChannel;
 import dev.azrdpfix.core.repair.Operation;
 import dev.azrdpfix.core.repair.RepairReport;
+import dev.azrdpfix.core.repair.RunMode;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -212,7 +213,7 @@ public final class RepairOutput {
       b.append("- Guest findings after: ").append(v.findingsAfter().isEmpty() ? "none"
           : String.join(", ", v.findingsAfter().stream().map(f -> f.id().id()).toList())).append('\n');
     }
-    if (!r.changes().isEmpty()) {
+    if (!r.changes().isEmpty() && r.mode() == RunMode.REPAIR) { // a rollback's own run id is no undo
       b.append("\nUndo: `azrdpfix rollback ").append(r.target()).append(" --run ").append(r.runId().value())
           .append("`\n");
     }

@@ -39,6 +39,7 @@ import javax.net.ssl.SSLContext;
 public final class ArmServer implements AutoCloseable {
   public static final String COMPUTE_API = "2025-04-01";
   public static final String NETWORK_API = "2025-03-01";
+  public static final String AUTHORIZATION_API = "2022-04-01";
   static final int PAGE_SIZE = 10;
   private static final int LOG_LIMIT = 100_000;
   private static final System.Logger LOG = System.getLogger("dev.azrdpfix.simulator");
@@ -152,6 +153,7 @@ public final class ArmServer implements AutoCloseable {
         try {
           Route r = route(call);
           route = r.key;
+          authorize(r.key, path);
           Optional<FaultPlan.Fault> fault = faults.take(r.key);
           if (fault.isPresent() && fault.get().reset()) {
             return; // closing the exchange without response headers closes the connection
@@ -311,6 +313,12 @@ public final class ArmServer implements AutoCloseable {
       boolean expand = "instanceView".equalsIgnoreCase(c.query().get("$expand"));
       return new Route("vm-get", () -> getVm(c, rg, name, expand));
     }
+    if (get && (m = match(p, "providers", "Microsoft.Compute", "virtualMachines", "*", "providers",
+        "Microsoft.Authorization", "permissions")) != null) {
+      api(c, AUTHORIZATION_API, "permissions");
+      String name = m.get(0);
+      return new Route("permissions", () -> permissions(rg, name));
+    }
     if ((m = match(p, "providers", "Microsoft.Compute", "virtualMachines", "*", "*")) != null) {
       String name = m.get(0);
       String action = m.get(1);
@@ -434,6 +442,63 @@ public final class ArmServer implements AutoCloseable {
       sim.settle(s, c.now());
       return Reply.ok(bodies.instanceView(vm, view(s, vm, c.now(), true)));
     });
+  }
+
+  /** The Azure action ARM authorizes for each route, as in a real 403's message. */
+  static final Map<String, String> ROUTE_ACTIONS = Map.ofEntries(
+      Map.entry("vm-get", "Microsoft.Compute/virtualMachines/read"),
+      Map.entry("vm-list", "Microsoft.Compute/virtualMachines/read"),
+      Map.entry("instanceview", "Microsoft.Compute/virtualMachines/instanceView/read"),
+      Map.entry("runcommand", "Microsoft.Compute/virtualMachines/runCommand/action"),
+      Map.entry("restart", "Microsoft.Compute/virtualMachines/restart/action"),
+      Map.entry("start", "Microsoft.Compute/virtualMachines/start/action"),
+      Map.entry("poweroff", "Microsoft.Compute/virtualMachines/powerOff/action"),
+      Map.entry("deallocate", "Microsoft.Compute/virtualMachines/deallocate/action"),
+      Map.entry("reapply", "Microsoft.Compute/virtualMachines/reapply/action"),
+      Map.entry("operation", "Microsoft.Compute/locations/operations/read"),
+      Map.entry("nic-get", "Microsoft.Network/networkInterfaces/read"),
+      Map.entry("nsg-get", "Microsoft.Network/networkSecurityGroups/read"),
+      Map.entry("nsg-list", "Microsoft.Network/networkSecurityGroups/read"),
+      Map.entry("pip-get", "Microsoft.Network/publicIPAddresses/read"),
+      Map.entry("subnet-get", "Microsoft.Network/virtualNetworks/subnets/read"),
+      Map.entry("vnet-get", "Microsoft.Network/virtualNetworks/read"),
+      Map.entry("asg-get", "Microsoft.Network/applicationSecurityGroups/read"));
+
+  /** The simulated identity's role (fault {@code role:...}) is enforced like ARM does: 403 AuthorizationFailed. */
+  private void authorize(String route, String path) {
+    String action = ROUTE_ACTIONS.get(route);
+    if (action == null) {
+      return; // the permissions API answers any caller about itself
+    }
+    boolean allowed = switch (faults.role()) {
+      case OWNER -> true;
+      case READER -> action.endsWith("/read");
+      case NONE -> false;
+    };
+    if (!allowed) {
+      throw new ArmError(403, "AuthorizationFailed", "The client '" + Catalogue.TENANT.substring(0, 8)
+          + "-sim' with object id '" + Catalogue.TENANT + "' does not have authorization to perform action '"
+          + action + "' over scope '" + path + "' or the scope is invalid. If access was recently granted, please"
+          + " refresh your credentials.");
+    }
+  }
+
+  /**
+   * What ARM's permissions API answers for the simulated identity: Owner ({@code *}) by default, Reader
+   * ({@code *}{@code /read}) with the {@code role:reader} fault, no entry with {@code role:none}.
+   */
+  private Reply permissions(String rg, String name) {
+    vm(rg, name);
+    ObjectNode n = ArmBodies.JSON.createObjectNode();
+    ArrayNode value = n.putArray("value");
+    if (faults.role() != FaultPlan.Role.NONE) {
+      ObjectNode p = value.addObject();
+      p.putArray("actions").add(faults.role() == FaultPlan.Role.READER ? "*/read" : "*");
+      p.putArray("notActions");
+      p.putArray("dataActions");
+      p.putArray("notDataActions");
+    }
+    return Reply.ok(n);
   }
 
   private Reply listVms(Call c, String rg) {
