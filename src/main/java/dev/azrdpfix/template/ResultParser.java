@@ -3,6 +3,7 @@ package dev.azrdpfix.template;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.azrdpfix.contract.ScriptText;
 import dev.azrdpfix.core.guest.GuestFacts;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

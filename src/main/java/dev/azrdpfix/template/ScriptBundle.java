@@ -1,5 +1,6 @@
 package dev.azrdpfix.template;
 
+import dev.azrdpfix.contract.ScriptText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.azrdpfix.template;
 
+import dev.azrdpfix.contract.ScriptText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
