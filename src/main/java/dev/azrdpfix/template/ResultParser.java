@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.azrdpfix.contract.ScriptText;
+import dev.azrdpfix.contract.Wire;
 import dev.azrdpfix.core.guest.GuestFacts;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,7 +16,7 @@ import java.util.List;
  */
 public final class ResultParser {
   /** The fixed prefix of every marker line. */
-  public static final String MARKER = "AZRDPFIX-RESULT ";
+  public static final String MARKER = Wire.MARKER;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Output this long has probably hit Run Command's 4,096-byte window. */
@@ -62,9 +63,9 @@ public final class ResultParser {
       return TemplateResult.failed(templateId, "template " + templateId + " gave a result line that is not a JSON "
           + "object" + stderrTail(stderr));
     }
-    if (node.path("v").asInt(-1) != 1) {
+    if (node.path("v").asInt(-1) != Wire.VERSION) {
       return TemplateResult.failed(templateId, "template " + templateId + " speaks contract version "
-          + node.path("v").asText("none") + ", expected 1: the templates and azrdpfix do not match");
+          + node.path("v").asText("none") + ", expected " + Wire.VERSION + ": the templates and azrdpfix do not match");
     }
     TemplateResult r = step(node, templateId, stderr);
     if (trailing != null) {

@@ -3,8 +3,10 @@ package dev.azrdpfix.template;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.azrdpfix.contract.ScriptText;
+import dev.azrdpfix.contract.Wire;
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
+import dev.azrdpfix.core.guest.StepProperties;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +34,7 @@ public final class TemplateCatalog {
    * The line each template holds where the helpers go: replaced by {@code common/helpers.ps1} when the template is
    * sent alone, left as a plain comment when it is embedded in a bundle (the bundle defines the helpers once).
    */
-  public static final String HELPERS_PLACEHOLDER = "# azrdpfix:helpers";
+  public static final String HELPERS_PLACEHOLDER = Wire.HELPERS_PLACEHOLDER;
 
   private final Map<String, TemplateSpec> templates;
   private final List<String> helperLines;
@@ -114,6 +116,20 @@ public final class TemplateCatalog {
           + String.join(", ", templates.keySet()) + ".");
     }
     return spec;
+  }
+
+  /**
+   * What repair step {@code id} implies, read from the manifest: the one home of step properties, handed to core as a
+   * {@link StepProperties.Source} ({@code catalog::stepProperties}).
+   *
+   * @throws IllegalArgumentException when the manifest has no repair step {@code id}
+   */
+  public StepProperties stepProperties(String id) {
+    TemplateSpec t = id == null ? null : templates.get(id);
+    if (t == null || t.kind() != TemplateKind.REPAIR) {
+      throw new IllegalArgumentException("templates/manifest.json has no repair step '" + id + "'");
+    }
+    return new StepProperties(t.id(), t.destructive(), t.requiresReboot(), t.requiresReapply(), t.explicitFlag());
   }
 
   /** The helper functions' normalised lines ({@code common/helpers.ps1}), the one copy every script uses. */

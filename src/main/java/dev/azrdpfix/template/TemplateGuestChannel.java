@@ -2,6 +2,7 @@ package dev.azrdpfix.template;
 
 import dev.azrdpfix.core.guest.GuestRun;
 import dev.azrdpfix.core.guest.PlannedStep;
+import dev.azrdpfix.core.guest.StepProperties;
 import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.port.AzureGateway;
 import dev.azrdpfix.core.port.GuestChannel;
@@ -27,6 +28,11 @@ public final class TemplateGuestChannel implements GuestChannel {
     this.catalog = catalog;
     this.timeout = timeout;
     this.progress = progress;
+  }
+
+  @Override
+  public StepProperties.Source steps() {
+    return catalog::stepProperties;
   }
 
   @Override

@@ -1,11 +1,12 @@
 package dev.azrdpfix.template;
 
-import dev.azrdpfix.contract.ScriptText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.azrdpfix.contract.ScriptText;
+import dev.azrdpfix.contract.Wire;
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.guest.RepairSteps;
@@ -64,13 +65,13 @@ class BundleTest {
     List<Embedded> out = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
       String l = lines.get(i);
-      if (!l.startsWith(ScriptBundle.STEP_OPEN)) {
+      if (!l.startsWith(Wire.STEP_OPEN)) {
         continue;
       }
-      String[] parts = l.substring(ScriptBundle.STEP_OPEN.length()).split(" sha256=");
+      String[] parts = l.substring(Wire.STEP_OPEN.length()).split(" sha256=");
       String id = parts[0];
       assertEquals("$azrdpfixSteps.Add(@{ Id = '" + id + "'; Block = {", lines.get(i + 1));
-      int close = lines.indexOf(ScriptBundle.STEP_CLOSE + id);
+      int close = lines.indexOf(Wire.STEP_CLOSE + id);
       assertTrue(close > i, "closing marker of " + id);
       assertEquals("} })", lines.get(close - 1));
       out.add(new Embedded(id, parts[1], String.join("\n", lines.subList(i + 2, close - 1))));
@@ -83,16 +84,16 @@ class BundleTest {
   static Embedded helpersSection(List<String> lines) {
     List<Integer> opens = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
-      if (lines.get(i).startsWith(ScriptBundle.HELPERS_OPEN)) {
+      if (lines.get(i).startsWith(Wire.HELPERS_OPEN)) {
         opens.add(i);
       }
     }
     assertEquals(1, opens.size(), "one helpers section");
     int open = opens.get(0);
-    int close = lines.indexOf(ScriptBundle.HELPERS_CLOSE);
+    int close = lines.indexOf(Wire.HELPERS_CLOSE);
     assertTrue(close > open);
-    assertEquals(close, lines.lastIndexOf(ScriptBundle.HELPERS_CLOSE));
-    return new Embedded("helpers", lines.get(open).substring(ScriptBundle.HELPERS_OPEN.length()),
+    assertEquals(close, lines.lastIndexOf(Wire.HELPERS_CLOSE));
+    return new Embedded("helpers", lines.get(open).substring(Wire.HELPERS_OPEN.length()),
         String.join("\n", lines.subList(open + 1, close)));
   }
 
@@ -121,12 +122,12 @@ class BundleTest {
       Embedded helpers = helpersSection(lines);
       assertEquals(PsSource.read("common/helpers.ps1"), helpers.text());
       assertEquals(ScriptText.sha256(helpers.text()), helpers.declaredSha());
-      int open = lines.indexOf(ScriptBundle.HELPERS_OPEN + helpers.declaredSha());
+      int open = lines.indexOf(Wire.HELPERS_OPEN + helpers.declaredSha());
       assertEquals(")", lines.get(open - 2), "param() block, then the error preference, then the helpers");
       assertEquals("$ErrorActionPreference = 'Stop'", lines.get(open - 1));
       assertEquals("$azrdpfixSteps = New-Object System.Collections.Generic.List[object]",
-          lines.get(lines.indexOf(ScriptBundle.HELPERS_CLOSE) + 1));
-      assertTrue(open < lines.indexOf(b.lines().stream().filter(l -> l.startsWith(ScriptBundle.STEP_OPEN))
+          lines.get(lines.indexOf(Wire.HELPERS_CLOSE) + 1));
+      assertTrue(open < lines.indexOf(b.lines().stream().filter(l -> l.startsWith(Wire.STEP_OPEN))
           .findFirst().orElseThrow()), "helpers before every step");
       // Each helper is defined exactly once in the whole bundle: the region, and every function in it.
       String text = b.text();
@@ -175,15 +176,15 @@ class BundleTest {
     List<String> lines = CATALOG.bundle(allSteps()).lines();
     int open = -1;
     for (int i = 0; i < lines.size(); i++) {
-      if (lines.get(i).startsWith(ScriptBundle.RUNNER_OPEN)) {
+      if (lines.get(i).startsWith(Wire.RUNNER_OPEN)) {
         open = i;
       }
     }
     assertTrue(open > 0);
-    assertEquals(ScriptBundle.RUNNER_CLOSE, lines.get(lines.size() - 1));
+    assertEquals(Wire.RUNNER_CLOSE, lines.get(lines.size() - 1));
     List<String> runner = lines.subList(open + 1, lines.size() - 1);
     assertEquals(CATALOG.runnerLines(), runner);
-    assertEquals(ScriptText.sha256(runner), lines.get(open).substring(ScriptBundle.RUNNER_OPEN.length()));
+    assertEquals(ScriptText.sha256(runner), lines.get(open).substring(Wire.RUNNER_OPEN.length()));
     assertEquals(ScriptText.normalise(PsSource.read("common/bundle-runner.ps1")), runner);
   }
 

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.azrdpfix.core.guest.GuestAnalyzer;
 import dev.azrdpfix.core.guest.GuestDiagnosis;
 import dev.azrdpfix.core.guest.RepairOptions;
+import dev.azrdpfix.core.guest.StepProperties;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /** Golden and edge cases of reading a template's marker line from Run Command output. */
 class ResultParserTest {
+  private static final StepProperties.Source STEPS = TemplateCatalog.load()::stepProperties;
+
 
   private static String golden(String name) {
     try (InputStream in = ResultParserTest.class.getResourceAsStream("results/" + name)) {
@@ -48,7 +51,7 @@ class ResultParserTest {
     assertNull(r.facts().tls().tls12());
     assertEquals(List.of("Public"), r.facts().firewall().active());
     Instant start = Instant.parse("2026-11-23T05:00:00Z");
-    GuestDiagnosis d = GuestAnalyzer.analyze(r.facts(), start, start.plusSeconds(30), RepairOptions.defaults());
+    GuestDiagnosis d = GuestAnalyzer.analyze(r.facts(), start, start.plusSeconds(30), RepairOptions.defaults(), STEPS);
     assertEquals(List.of("reset-machinekeys-acl", "remove-rdp-certificates", "restart-rdp-services"), d.planIds());
   }
 

@@ -1,14 +1,16 @@
 package dev.azrdpfix.template;
 
-import dev.azrdpfix.contract.ScriptText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.azrdpfix.contract.ScriptText;
 import dev.azrdpfix.core.guest.RepairSteps;
+import dev.azrdpfix.core.guest.StepProperties;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -271,23 +273,26 @@ class TemplateFilesTest {
   }
 
   @Test
-  void manifestAgreesWithTheCoreStepTable() {
+  void manifestListsExactlyTheCoreStepIdsInOrderAndIsTheOneHomeOfTheirProperties() {
     List<String> repairIds = new ArrayList<>();
     for (TemplateSpec spec : CATALOG.all()) {
       if (spec.kind() != TemplateKind.REPAIR) {
         continue;
       }
       repairIds.add(spec.id());
-      RepairSteps.StepInfo info = RepairSteps.info(spec.id());
-      assertNotNull(info, spec.id() + " is missing from RepairSteps");
-      assertEquals(info.destructive(), spec.destructive(), spec.id() + " destructive");
-      assertEquals(info.requiresReboot(), spec.requiresReboot(), spec.id() + " requiresReboot");
-      assertEquals(info.requiresReapply(), spec.requiresReapply(), spec.id() + " requiresReapply");
-      assertEquals(info.explicitFlag(), spec.explicitFlag(), spec.id() + " explicitFlag");
+      StepProperties p = CATALOG.stepProperties(spec.id());
+      assertEquals(new StepProperties(spec.id(), spec.destructive(), spec.requiresReboot(), spec.requiresReapply(),
+          spec.explicitFlag()), p, spec.id());
       assertTrue(spec.mutates(), spec.id() + " mutates");
     }
     assertEquals(RepairSteps.ids(), repairIds, "manifest order is the documented repair order");
     assertFalse(CATALOG.get("diagnose").mutates());
+    assertThrows(IllegalArgumentException.class, () -> CATALOG.stepProperties("diagnose"));
+    assertThrows(IllegalArgumentException.class, () -> CATALOG.stepProperties("no-such-step"));
+    // The risky steps keep their explicit flags (the CLI checks these very strings).
+    assertEquals("--allow-machinekeys-rename", CATALOG.stepProperties(RepairSteps.RENAME_MACHINEKEYS).explicitFlag());
+    assertEquals("--allow-disable-nla", CATALOG.stepProperties(RepairSteps.DISABLE_NLA).explicitFlag());
+    assertTrue(CATALOG.stepProperties(RepairSteps.RENAME_MACHINEKEYS).requiresReapply());
   }
 
   @Test

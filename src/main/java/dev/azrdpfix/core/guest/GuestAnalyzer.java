@@ -12,6 +12,7 @@ import static dev.azrdpfix.core.guest.RepairSteps.RESET_MACHINEKEYS_ACL;
 import static dev.azrdpfix.core.guest.RepairSteps.RESTART_RDP_SERVICES;
 import static dev.azrdpfix.core.guest.RepairSteps.RESYNC_TIME;
 
+import dev.azrdpfix.contract.WindowsFacts;
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.guest.GuestFacts.Cert;
@@ -39,7 +40,7 @@ public final class GuestAnalyzer {
   /** Guest clock further than this outside the call window counts as skewed (Kerberos' default tolerance). */
   public static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
 
-  static final String DEFAULT_MACHINEKEYS_SDDL = "O:SYG:SYD:PAI(A;;0x12019f;;;WD)(A;;FA;;;BA)";
+  static final String DEFAULT_MACHINEKEYS_SDDL = WindowsFacts.DEFAULT_MACHINEKEYS_SDDL;
   private static final Pattern THUMBPRINT = Pattern.compile("[0-9A-F]{40}");
   private static final int MAX_THUMBPRINTS = 16;
   private static final Set<String> RESTART_TRIGGERS = Set.of(
@@ -63,14 +64,17 @@ public final class GuestAnalyzer {
   }
 
   /**
-   * Analyses one diagnosis. {@code callStart}/{@code callEnd} bracket the Run Command call that produced the facts.
+   * Analyses one diagnosis. {@code callStart}/{@code callEnd} bracket the Run Command call that produced the facts;
+   * {@code steps} gives what each planned step implies (from the template manifest).
    *
    * @throws AzrdpfixException USAGE when {@code options.onlySteps()} names an unknown step
    */
-  public static GuestDiagnosis analyze(GuestFacts facts, Instant callStart, Instant callEnd, RepairOptions options) {
+  public static GuestDiagnosis analyze(
+      GuestFacts facts, Instant callStart, Instant callEnd, RepairOptions options, StepProperties.Source steps) {
+    Objects.requireNonNull(steps, "steps");
     RepairOptions opts = options == null ? RepairOptions.defaults() : options;
     for (String id : opts.onlySteps()) {
-      if (RepairSteps.info(id) == null) {
+      if (!RepairSteps.known(id)) {
         throw new AzrdpfixException(ExitCode.USAGE, "unknown repair step '" + id + "': known steps are "
             + String.join(", ", RepairSteps.ids()) + ". Pick from that list.");
       }
@@ -86,7 +90,7 @@ public final class GuestAnalyzer {
     a.events();
     a.gpo();
     a.mtu();
-    return a.plan(opts);
+    return a.plan(opts, steps);
   }
 
   // ---- findings -------------------------------------------------------------------------------------------------
@@ -389,7 +393,7 @@ public final class GuestAnalyzer {
 
   // ---- plan -----------------------------------------------------------------------------------------------------
 
-  private GuestDiagnosis plan(RepairOptions opts) {
+  private GuestDiagnosis plan(RepairOptions opts, StepProperties.Source steps) {
     List<String> blocked = new ArrayList<>();
     Map<String, Want> chosen = new LinkedHashMap<>();
     if (opts.onlySteps().isEmpty()) {
@@ -425,7 +429,7 @@ public final class GuestAnalyzer {
     chosen.entrySet().stream()
         .sorted(Comparator.comparingInt(e -> RepairSteps.rank(e.getKey())))
         .forEach(e -> {
-          RepairSteps.StepInfo info = RepairSteps.info(e.getKey());
+          StepProperties info = steps.of(e.getKey());
           plan.add(new PlannedStep(info.id(), e.getValue().params(), e.getValue().reason(), info.destructive(),
               info.requiresReboot(), info.requiresReapply()));
         });

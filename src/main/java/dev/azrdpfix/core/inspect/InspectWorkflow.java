@@ -26,7 +26,7 @@ public final class InspectWorkflow {
     /** Returns the guest findings and the raw facts. */
     GuestResult diagnose(VmSnapshot vm);
 
-    record GuestResult(List<Finding> findings, Object facts) {}
+    record GuestResult(List<Finding> findings, dev.azrdpfix.core.guest.GuestFacts facts) {}
 
     /** Diagnosis through the guest channel (the read-only diagnose template), analysed like repair does. */
     static GuestInspector over(dev.azrdpfix.core.port.GuestChannel channel) {
@@ -37,7 +37,7 @@ public final class InspectWorkflow {
               + " failed: " + run.error() + ". Rerun with --azure-only to skip it, or --verbose for details.");
         }
         var dx = dev.azrdpfix.core.guest.GuestAnalyzer.analyze(run.facts(), run.started(), run.ended(),
-            dev.azrdpfix.core.guest.RepairOptions.defaults());
+            dev.azrdpfix.core.guest.RepairOptions.defaults(), channel.steps());
         return new GuestResult(dx.findings(), run.facts());
       };
     }

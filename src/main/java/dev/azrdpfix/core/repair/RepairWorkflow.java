@@ -13,8 +13,8 @@ import dev.azrdpfix.core.inspect.NetworkFindings;
 import dev.azrdpfix.core.model.Finding;
 import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.model.VmSnapshot;
-import dev.azrdpfix.core.port.AzureGateway;
 import dev.azrdpfix.core.port.AzureGateway.VmState;
+import dev.azrdpfix.core.port.AzureGateway;
 import dev.azrdpfix.core.port.Confirmer;
 import dev.azrdpfix.core.port.GuestChannel;
 import dev.azrdpfix.core.port.Progress;
@@ -100,7 +100,7 @@ public final class RepairWorkflow {
     }
     RepairOptions options = new RepairOptions(request.allowMachineKeysRename(), request.allowDisableNla(),
         request.steps());
-    GuestDiagnosis dx = GuestAnalyzer.analyze(diag.facts(), diag.started(), diag.ended(), options);
+    GuestDiagnosis dx = GuestAnalyzer.analyze(diag.facts(), diag.started(), diag.ended(), options, guest.steps());
     run.findingsBefore.addAll(NetworkFindings.evaluate(vm, rdpPort(request, diag.facts()), null, new ArrayList<>()));
     run.findingsBefore.addAll(dx.findings());
     run.plan.addAll(dx.plan());
@@ -237,7 +237,7 @@ public final class RepairWorkflow {
       run.guestRuns.add(check);
       if (!check.failed() && check.facts() != null) {
         facts = check.facts();
-        after.addAll(GuestAnalyzer.analyze(facts, check.started(), check.ended(), RepairOptions.defaults())
+        after.addAll(GuestAnalyzer.analyze(facts, check.started(), check.ended(), RepairOptions.defaults(), guest.steps())
             .findings());
       } else {
         note = "the verify script failed: " + check.error();

@@ -22,6 +22,7 @@ final class Rollback {
 
   private Rollback() {}
 
+  @Imitates(template = "rollback/rollback.ps1", sha256 = "a4a89e3852e4f345732d7e793e3bdb2035484ca49489055cbc2238970a6cb028")
   static void run(StepRun r) {
     String journal = r.w.state().files.get(r.journalPath());
     if (journal == null) {

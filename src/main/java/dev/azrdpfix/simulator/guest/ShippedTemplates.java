@@ -2,14 +2,13 @@ package dev.azrdpfix.simulator.guest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.azrdpfix.contract.ScriptText;
+import dev.azrdpfix.contract.Wire;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,7 @@ final class ShippedTemplates {
           + "\\[string\\]\\$([A-Za-z][A-Za-z0-9]*),?\\s*");
 
   /** The line a template file holds where the helpers go (CONTRACT.md). */
-  static final String HELPERS_PLACEHOLDER = "# azrdpfix:helpers";
+  static final String HELPERS_PLACEHOLDER = Wire.HELPERS_PLACEHOLDER;
 
   /**
    * One shipped script: {@code text}/{@code sha256} is what runs when it is sent alone (a template composed with the
@@ -141,19 +140,13 @@ final class ShippedTemplates {
     return in;
   }
 
-  /** CONTRACT.md: BOM stripped, CRLF/CR to LF, a final empty line dropped, joined with LF (no trailing newline). */
+  /** CONTRACT.md's normalised text ({@link ScriptText#normalise}), joined with LF. */
   static String normalise(String raw) {
-    String t = raw.startsWith("\uFEFF") ? raw.substring(1) : raw;
-    t = t.replace("\r\n", "\n").replace('\r', '\n');
-    return t.endsWith("\n") ? t.substring(0, t.length() - 1) : t;
+    return String.join("\n", ScriptText.normalise(raw));
   }
 
   static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return ScriptText.sha256(text);
   }
 
   /**

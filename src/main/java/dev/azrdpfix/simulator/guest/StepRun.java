@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /** One template's run inside the guest: its parameters, progress lines, result fields and journal writes. */
+@Imitates(template = "common/helpers.ps1", sha256 = "aa43ebbe43437b9b7f5e4258854020d3455cf4930fba7c58d47bcc87813cfc70")
 final class StepRun {
   static final String BACKUP_ROOT = "C:\\ProgramData\\azrdpfix\\backup\\";
   private static final JsonNodeFactory F = JsonNodeFactory.instance;

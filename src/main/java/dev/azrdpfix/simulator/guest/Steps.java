@@ -44,7 +44,8 @@ final class Steps {
     }
   }
 
-  private static void diagnose(StepRun r) {
+  @Imitates(template = "inspect/diagnose.ps1", sha256 = "36e0a3fab5c3dc74b54389f7000b074dd9a094bb7caf6a080f70d823aed2599e")
+  static void diagnose(StepRun r) {
     r.readOnly = true;
     r.facts = Facts.of(r.w, r.now);
     // As the script does: drop certificates from the end of the list until the marker fits 3,600 characters.
@@ -54,7 +55,8 @@ final class Steps {
     }
   }
 
-  private static void clearStaleBinding(StepRun r) {
+  @Imitates(template = "repair/clear-stale-binding.ps1", sha256 = "20f49c33bb54a04472714c9af96bd1eacf52f5acbc7f935d83e5bb4f2436149e")
+  static void clearStaleBinding(StepRun r) {
     Windows w = r.w;
     String wanted = r.params.get("Thumbprint");
     String bound = w.string(Reg.BINDING);
@@ -73,7 +75,8 @@ final class Steps {
     removeRegValue(r, Reg.BINDING);
   }
 
-  private static void removeRdpCertificates(StepRun r) {
+  @Imitates(template = "repair/remove-rdp-certificates.ps1", sha256 = "da9c290402e3eaef32472e43f4222d91463134c2485ff17b9e6f10c40275941d")
+  static void removeRdpCertificates(StepRun r) {
     Windows w = r.w;
     for (String tp : r.params.get("Thumbprints").split(",")) {
       Cert c = w.cert(Windows.REMOTE_DESKTOP, tp);
@@ -108,7 +111,8 @@ final class Steps {
     }
   }
 
-  private static void resetMachineKeysAcl(StepRun r) {
+  @Imitates(template = "repair/reset-machinekeys-acl.ps1", sha256 = "0c9c99463cf69384f1581a7170cb893b766959133dd50f49b4ff244f55f22c26")
+  static void resetMachineKeysAcl(StepRun r) {
     Folder mk = r.w.state().machineKeys;
     if (mk.sddl.equals(Acl.DEFAULT_MACHINEKEYS_SDDL)) {
       r.finding("acl-default", "MachineKeys has the default ACL; nothing to do");
@@ -128,7 +132,8 @@ final class Steps {
     r.change("MachineKeys ACL", before, mk.sddl);
   }
 
-  private static void renameMachineKeys(StepRun r) {
+  @Imitates(template = "repair/rename-machinekeys.ps1", sha256 = "2527004092782d3c0621b438aa37a8ba65e9fc52c07239fefa2edb52d6a82f09")
+  static void renameMachineKeys(StepRun r) {
     GuestState s = r.w.state();
     String leaf = "MachineKeys.azrdpfix-" + r.runId();
     String renamed = Windows.CRYPTO_RSA + "\\" + leaf;
@@ -144,7 +149,8 @@ final class Steps {
     r.finding("reapply-needed", "reapply the VM so the guest agent re-creates its transport certificate");
   }
 
-  private static void restartRdpServices(StepRun r) {
+  @Imitates(template = "repair/restart-rdp-services.ps1", sha256 = "7d12385e180af8eab8b1585c2b908cb20b136c258542ac21517c068a97a8d402")
+  static void restartRdpServices(StepRun r) {
     Windows w = r.w;
     for (String name : new String[] {"SessionEnv", "TermService"}) {
       GuestState.Service svc = w.service(name);
@@ -170,7 +176,8 @@ final class Steps {
     r.change("TermService restarted", tsBefore, ts.state);
   }
 
-  private static void enableRemoteConnections(StepRun r) {
+  @Imitates(template = "repair/enable-remote-connections.ps1", sha256 = "34df6a127812151d62812facfbf83880f84505ad16398b7b2179de144d4b8829")
+  static void enableRemoteConnections(StepRun r) {
     Windows w = r.w;
     Integer policy = w.dword(Reg.POLICY_DENY);
     if (Objects.equals(policy, 1)) {
@@ -188,7 +195,8 @@ final class Steps {
     setDwords(r, wanted);
   }
 
-  private static void enableFirewallRules(StepRun r) {
+  @Imitates(template = "repair/enable-rdp-firewall-rules.ps1", sha256 = "c19ea79239e3b29057ff14da958b34ab14f2fbc028952e2661ee176b2c226cb8")
+  static void enableFirewallRules(StepRun r) {
     GuestState.Firewall fw = r.w.state().firewall;
     if (fw.rdpRules.isEmpty()) {
       r.error = "the Remote Desktop firewall rule group is missing: recreate it (SetRDPPort adds a custom rule)";
@@ -224,7 +232,8 @@ final class Steps {
     }
   }
 
-  private static void enableTlsServer(StepRun r) {
+  @Imitates(template = "repair/enable-tls-server.ps1", sha256 = "0afcf090f0fbf30107b85f2a175b1276ddd166c6a8a11a4b2f2c4a69895c7d9a")
+  static void enableTlsServer(StepRun r) {
     Windows w = r.w;
     Map<String, Integer> wanted = new LinkedHashMap<>();
     if (Objects.equals(w.dword(Reg.tlsEnabled("1.2")), 0)) {
@@ -237,7 +246,8 @@ final class Steps {
     setDwords(r, wanted);
   }
 
-  private static void resyncTime(StepRun r) {
+  @Imitates(template = "repair/resync-time.ps1", sha256 = "1658417ac2be48f13c98ca8d8121201ba5541d2eedbe549bf808ba6d0b68092a")
+  static void resyncTime(StepRun r) {
     Windows w = r.w;
     GuestState.Service time = w.service("w32time");
     if ("Disabled".equals(time.start)) {
@@ -257,7 +267,8 @@ final class Steps {
     r.change("clock (UTC)", before, Windows.iso(w.guestNow(r.now)));
   }
 
-  private static void refreshPolicy(StepRun r) {
+  @Imitates(template = "repair/refresh-policy.ps1", sha256 = "0ce64e030f5a98da34e252c597e1395f15ec4532cc404b7e93a345b84a61c6c4")
+  static void refreshPolicy(StepRun r) {
     Windows w = r.w;
     Integer before = w.dword(Reg.POLICY_DENY);
     r.journal(StepRun.entry("gpupdate").put("before", before == null ? null : before.toString()));
@@ -271,7 +282,8 @@ final class Steps {
     }
   }
 
-  private static void disableNla(StepRun r) {
+  @Imitates(template = "repair/disable-nla.ps1", sha256 = "35ea369fa9786448861ce6bf164e98387d4c5f889a916310c5c2560d9c63e9cb")
+  static void disableNla(StepRun r) {
     Windows w = r.w;
     if (w.state().registry.containsKey(Reg.policyPath("UserAuthentication"))) {
       r.finding("gpo-controls-value", "policy sets UserAuthentication: the GPO wins at the next refresh");

@@ -2,8 +2,8 @@ package dev.azrdpfix.core.guest;
 
 import static dev.azrdpfix.core.guest.Facts.CALL_END;
 import static dev.azrdpfix.core.guest.Facts.CALL_START;
-import static dev.azrdpfix.core.guest.Facts.TP;
 import static dev.azrdpfix.core.guest.Facts.TP2;
+import static dev.azrdpfix.core.guest.Facts.TP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,6 +13,7 @@ import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.model.Finding;
 import dev.azrdpfix.core.model.Severity;
+import dev.azrdpfix.template.TemplateCatalog;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -22,13 +23,15 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class GuestAnalyzerTest {
+  private static final StepProperties.Source STEPS = TemplateCatalog.load()::stepProperties;
+
 
   private static GuestDiagnosis analyze(Facts f) {
-    return GuestAnalyzer.analyze(f.build(), CALL_START, CALL_END, RepairOptions.defaults());
+    return GuestAnalyzer.analyze(f.build(), CALL_START, CALL_END, RepairOptions.defaults(), STEPS);
   }
 
   private static GuestDiagnosis analyze(Facts f, RepairOptions o) {
-    return GuestAnalyzer.analyze(f.build(), CALL_START, CALL_END, o);
+    return GuestAnalyzer.analyze(f.build(), CALL_START, CALL_END, o, STEPS);
   }
 
   private static Set<String> ids(GuestDiagnosis d) {
@@ -404,7 +407,7 @@ class GuestAnalyzerTest {
   void unknownFactsAreNotEvidence() {
     GuestFacts empty = new GuestFacts(null, null, null, null, null, null, null, null, null, null, null, null, null,
         null, null, null);
-    GuestDiagnosis d = GuestAnalyzer.analyze(empty, CALL_START, CALL_END, RepairOptions.defaults());
+    GuestDiagnosis d = GuestAnalyzer.analyze(empty, CALL_START, CALL_END, RepairOptions.defaults(), STEPS);
     assertEquals(List.of(), d.findings());
     assertEquals(List.of(), d.plan());
   }

@@ -9,6 +9,7 @@ import dev.azrdpfix.core.guest.GuestAnalyzer;
 import dev.azrdpfix.core.guest.GuestDiagnosis;
 import dev.azrdpfix.core.guest.PlannedStep;
 import dev.azrdpfix.core.guest.RepairOptions;
+import dev.azrdpfix.core.guest.StepProperties;
 import dev.azrdpfix.simulator.guest.GuestRuntime.RunOutput;
 import dev.azrdpfix.simulator.rdp.RdpBehaviour.Mode;
 import dev.azrdpfix.template.PreparedScript;
@@ -33,6 +34,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * this guest model shows up here.
  */
 class ToolPipelineTest {
+  private static final StepProperties.Source STEPS = TemplateCatalog.load()::stepProperties;
+
   private static final TemplateCatalog CATALOG = TemplateCatalog.load();
 
   private static TemplateResult run(GuestRuntime g, PreparedScript script, Instant now) {
@@ -52,7 +55,7 @@ class ToolPipelineTest {
       TemplateResult diag = run(g, CATALOG.prepare("diagnose", Map.of()), now);
       assertEquals(ResultStatus.OK, diag.status(), diag.toString());
       // The guest clock is what skews: the caller's clock is real time.
-      GuestDiagnosis d = GuestAnalyzer.analyze(diag.facts(), now, now, options);
+      GuestDiagnosis d = GuestAnalyzer.analyze(diag.facts(), now, now, options, STEPS);
       if (d.plan().isEmpty()) {
         break;
       }
@@ -92,7 +95,7 @@ class ToolPipelineTest {
   void corrupt_machinekeys_after_the_first_round_show_as_no_certificate_and_rising_1057() {
     GuestRuntime g = GuestCatalog.create("web-01", "machinekeys-corrupt-acl", NOW);
     TemplateResult diag = run(g, CATALOG.prepare("diagnose", Map.of()), NOW);
-    GuestDiagnosis d = GuestAnalyzer.analyze(diag.facts(), NOW, NOW, new RepairOptions(true, false, Set.of()));
+    GuestDiagnosis d = GuestAnalyzer.analyze(diag.facts(), NOW, NOW, new RepairOptions(true, false, Set.of()), STEPS);
     List<StepCall> calls = calls(d);
     assertFalse(run(g, CATALOG.bundle(calls), NOW).failed());
     Instant later = NOW.plus(Duration.ofMinutes(3));
@@ -109,19 +112,19 @@ class ToolPipelineTest {
   void after_an_acl_reset_the_analyzer_escalates_a_hidden_corrupt_key_store_to_the_rename() {
     GuestRuntime g = GuestCatalog.create("web-01", "machinekeys-corrupt-acl", NOW);
     TemplateResult diag = run(g, CATALOG.prepare("diagnose", Map.of()), NOW);
-    GuestDiagnosis first = GuestAnalyzer.analyze(diag.facts(), NOW, NOW, RepairOptions.defaults());
+    GuestDiagnosis first = GuestAnalyzer.analyze(diag.facts(), NOW, NOW, RepairOptions.defaults(), STEPS);
     assertFalse(first.planIds().contains("rename-machinekeys"), "the broken ACL hides the corruption at first");
     List<StepCall> calls = calls(first);
     assertFalse(run(g, CATALOG.bundle(calls), NOW).failed());
     Instant later = NOW.plus(Duration.ofMinutes(3));
     g.restart(later);
     TemplateResult again = run(g, CATALOG.prepare("diagnose", Map.of()), later);
-    GuestDiagnosis second = GuestAnalyzer.analyze(again.facts(), later, later, RepairOptions.defaults());
+    GuestDiagnosis second = GuestAnalyzer.analyze(again.facts(), later, later, RepairOptions.defaults(), STEPS);
     assertTrue(second.findings().stream().anyMatch(f -> f.id().equals("machinekeys-corrupt")), second.toString());
     assertTrue(second.blockedSteps().stream().anyMatch(b -> b.contains("--allow-machinekeys-rename")),
         second.toString());
     GuestDiagnosis allowed = GuestAnalyzer.analyze(again.facts(), later, later, new RepairOptions(true, false,
-        Set.of()));
+        Set.of()), STEPS);
     assertTrue(allowed.planIds().contains("rename-machinekeys"), allowed.planIds().toString());
   }
 
