@@ -25,7 +25,8 @@ try {
   }
   $dir = $null
   $deny = Get-AzrdpfixRegValue $ts 'fDenyTSConnections'
-  if ($null -ne $deny -and "$($deny.value)" -ne '0') {
+  # While a policy value exists, Terminal Services uses it: changing the local value would change nothing now.
+  if ($null -eq $policy -and $null -ne $deny -and "$($deny.value)" -ne '0') {
     $dir = Initialize-AzrdpfixBackup $RunId
     Set-AzrdpfixRegValue $dir 'enable-remote-connections' $result $ts 'fDenyTSConnections' 'DWord' 0
   }

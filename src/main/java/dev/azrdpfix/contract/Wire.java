@@ -48,9 +48,12 @@ public final class Wire {
     return STEP_OPEN + id + " sha256=" + sha256;
   }
 
-  /** The line that starts step {@code id}'s script block. */
-  public static String stepStart(String id) {
-    return "$azrdpfixSteps.Add(@{ Id = '" + id + "'; Block = {";
+  /**
+   * The line that starts step {@code id}'s script block; {@code critical} false marks a best-effort step, whose failure
+   * the runner records as a warning and goes on.
+   */
+  public static String stepStart(String id, boolean critical) {
+    return "$azrdpfixSteps.Add(@{ Id = '" + id + "'; Critical = $" + critical + "; Block = {";
   }
 
   /** The closing line of step {@code id}. */

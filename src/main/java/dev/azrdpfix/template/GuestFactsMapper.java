@@ -41,6 +41,7 @@ public final class GuestFactsMapper {
     JsonNode reg = obj(f, "registry");
     JsonNode tls = obj(f, "tls");
     JsonNode fw = obj(f, "firewall");
+    JsonNode key = obj(f, "rdpKey");
     Map<String, Integer> events = new LinkedHashMap<>();
     JsonNode ev = f.get("events");
     if (ev != null && ev.isObject()) {
@@ -68,9 +69,13 @@ public final class GuestFactsMapper {
         tls == null ? null : new GuestFacts.Tls(integer(tls, "1.0"), integer(tls, "1.1"), integer(tls, "1.2")),
         integer(f, "fips"),
         fw == null ? null : new GuestFacts.Firewall(boolMap(fw.get("profiles")), boolMap(fw.get("rdpRules")),
-            bool(fw, "blockInbound"), strings(fw.get("active"))),
+            bool(fw, "blockInbound"), strings(fw.get("active")), integer(fw, "blockRules")),
         events,
-        integer(f, "mtu"));
+        integer(f, "mtu"),
+        key == null ? null : new GuestFacts.RdpKey(text(key, "tp"), text(key, "source"), text(key, "provider"),
+            text(key, "file"), text(key, "sddl"), key.get("missing") != null && key.get("missing").isArray()
+                ? strings(key.get("missing")) : null, bool(key, "opens")),
+        integer(f, "sessions"));
   }
 
   private static JsonNode obj(JsonNode n, String field) {

@@ -103,7 +103,12 @@ public final class ResultParser {
     for (JsonNode s : node.path("steps")) {
       TemplateResult sr = step(s, null, null);
       steps.add(sr);
-      if (sr.failed() && failedStep == null) {
+      // A best-effort step (critical false) that failed is a warning of the bundle, not its failure.
+      boolean critical = !s.path("critical").isBoolean() || s.path("critical").asBoolean();
+      if (sr.failed() && !critical) {
+        findings.add(new TemplateResult.ScriptFinding("best-effort-step-failed",
+            "best-effort step " + sr.id() + " failed: " + sr.error()));
+      } else if (sr.failed() && failedStep == null) {
         failedStep = sr.id() + (sr.error() == null ? "" : ": " + sr.error());
       }
     }

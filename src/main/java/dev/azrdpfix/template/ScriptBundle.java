@@ -44,7 +44,7 @@ public final class ScriptBundle {
       TemplateSpec t = s.spec();
       // The template file verbatim: its placeholder line stays a comment, the helpers section above stands in for it.
       out.add(Wire.stepOpen(t.id(), t.sourceSha256()));
-      out.add(Wire.stepStart(t.id()));
+      out.add(Wire.stepStart(t.id(), t.critical()));
       out.addAll(t.sourceLines());
       out.add(Wire.STEP_END);
       out.add(Wire.stepClose(t.id()));

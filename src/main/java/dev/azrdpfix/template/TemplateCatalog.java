@@ -129,7 +129,8 @@ public final class TemplateCatalog {
     if (t == null || t.kind() != TemplateKind.REPAIR) {
       throw new IllegalArgumentException("templates/manifest.json has no repair step '" + id + "'");
     }
-    return new StepProperties(t.id(), t.destructive(), t.requiresReboot(), t.requiresReapply(), t.explicitFlag());
+    return new StepProperties(t.id(), t.destructive(), t.requiresReboot(), t.requiresReapply(), t.explicitFlag(),
+        t.critical(), t.restartsServices());
   }
 
   /** The helper functions' normalised lines ({@code common/helpers.ps1}), the one copy every script uses. */
@@ -263,11 +264,15 @@ public final class TemplateCatalog {
     } catch (IllegalArgumentException ex) {
       throw internal(id + ": " + ex.getMessage());
     }
+    if (kind == TemplateKind.REPAIR && !(t.path("critical").isBoolean() && t.path("restartsServices").isBoolean())) {
+      throw internal(id + ": a repair step must say whether it is critical and whether it restartsServices");
+    }
     return new TemplateSpec(id, path, kind, t.path("summary").asText(), strings(t.path("reads")),
         strings(t.path("changes")), t.path("mutates").asBoolean(), t.path("destructive").asBoolean(),
         t.path("requiresReboot").asBoolean(), t.path("requiresReapply").asBoolean(),
-        t.hasNonNull("explicitFlag") ? t.get("explicitFlag").asText() : null, params, lines,
-        ScriptText.sha256(lines), source, ScriptText.sha256(source));
+        t.hasNonNull("explicitFlag") ? t.get("explicitFlag").asText() : null, t.path("critical").asBoolean(true),
+        t.path("restartsServices").asBoolean(false), params, lines, ScriptText.sha256(lines), source,
+        ScriptText.sha256(source));
   }
 
   private static List<String> strings(JsonNode array) {

@@ -57,9 +57,13 @@ class ContractCopiesTest {
     assertTrue(keys.find());
     List<String> inFacts = Arrays.stream(keys.group(1).split(";")).map(s -> s.trim().split("'")[1]).toList();
     assertEquals(WindowsFacts.EVENT_IDS, inFacts);
+    // One query per provider; together they ask for exactly the contract's ids.
     Matcher query = Pattern.compile("Id = @\\(([0-9, ]+)\\)").matcher(diagnose);
-    assertTrue(query.find());
-    assertEquals(WindowsFacts.EVENT_IDS, Arrays.stream(query.group(1).split(",")).map(String::trim).toList());
+    List<String> asked = new ArrayList<>();
+    while (query.find()) {
+      Arrays.stream(query.group(1).split(",")).map(String::trim).forEach(asked::add);
+    }
+    assertEquals(WindowsFacts.EVENT_IDS, asked);
   }
 
   @Test

@@ -8,6 +8,7 @@ import static dev.azrdpfix.core.guest.RepairSteps.ENABLE_TLS_SERVER;
 import static dev.azrdpfix.core.guest.RepairSteps.REFRESH_POLICY;
 import static dev.azrdpfix.core.guest.RepairSteps.REMOVE_RDP_CERTIFICATES;
 import static dev.azrdpfix.core.guest.RepairSteps.RENAME_MACHINEKEYS;
+import static dev.azrdpfix.core.guest.RepairSteps.REPAIR_RDP_KEY_ACL;
 import static dev.azrdpfix.core.guest.RepairSteps.RESET_MACHINEKEYS_ACL;
 import static dev.azrdpfix.core.guest.RepairSteps.RESTART_RDP_SERVICES;
 import static dev.azrdpfix.core.guest.RepairSteps.RESYNC_TIME;
@@ -43,9 +44,6 @@ public final class GuestAnalyzer {
   static final String DEFAULT_MACHINEKEYS_SDDL = WindowsFacts.DEFAULT_MACHINEKEYS_SDDL;
   private static final Pattern THUMBPRINT = Pattern.compile("[0-9A-F]{40}");
   private static final int MAX_THUMBPRINTS = 16;
-  private static final Set<String> RESTART_TRIGGERS = Set.of(
-      CLEAR_STALE_BINDING, RESET_MACHINEKEYS_ACL, RENAME_MACHINEKEYS, REMOVE_RDP_CERTIFICATES,
-      ENABLE_REMOTE_CONNECTIONS);
 
   private final GuestFacts facts;
   private final Instant callStart;
@@ -117,7 +115,10 @@ public final class GuestAnalyzer {
       }
     }
     List<Cert> rd = facts.certs().stream().filter(Cert::inRemoteDesktopStore).toList();
-    Cert inUse = bound != null ? bound : rd.stream().findFirst().orElse(null);
+    GuestFacts.RdpKey key = facts.rdpKey();
+    Cert listening = key == null || key.tp() == null ? null
+        : facts.certs().stream().filter(c -> key.tp().equalsIgnoreCase(c.tp())).findFirst().orElse(null);
+    Cert inUse = listening != null ? listening : bound != null ? bound : rd.stream().findFirst().orElse(null);
     if (inUse == null || !inUse.inRemoteDesktopStore()) {
       if (rd.isEmpty() && (binding == null || binding.tp() == null) && certCountKnownZero()) {
         add("rdp-certificate-missing", Severity.WARNING, "There is no RDP certificate in the Remote Desktop store",
@@ -135,25 +136,42 @@ public final class GuestAnalyzer {
           "Delete it from Cert:\\LocalMachine\\Remote Desktop and restart SessionEnv/TermService so Windows issues a "
               + "new one (remove-rdp-certificates, restart-rdp-services).");
     }
-    if (Boolean.FALSE.equals(inUse.keyReadable())) {
+    if (Boolean.FALSE.equals(inUse.hasKey())) {
+      add("rdp-certificate-keyless", Severity.CRITICAL, "The RDP certificate has no private key",
+          "certs: tp=" + inUse.tp() + " hasKey=false",
+          "Delete it so Windows issues a new one (remove-rdp-certificates, restart-rdp-services).");
+    }
+    boolean missingEntries = key != null && key.file() != null && key.missing() != null && !key.missing().isEmpty()
+        && inUse.tp() != null && inUse.tp().equalsIgnoreCase(key.tp());
+    if (Boolean.FALSE.equals(inUse.keyReadable()) || missingEntries) {
       add("rdp-certificate-key-unreadable", Severity.CRITICAL,
           "TermService cannot read the private key of the RDP certificate",
-          "certs: tp=" + inUse.tp() + " hasKey=" + inUse.hasKey() + " keyReadable=false; machineKeys.rdpKeyReadable="
-              + (facts.machineKeys() == null ? null : facts.machineKeys().rdpKeyReadable()),
-          "Reset the MachineKeys ACL first, then renew the certificate (reset-machinekeys-acl, "
-              + "remove-rdp-certificates, restart-rdp-services).");
+          "certs: tp=" + inUse.tp() + " hasKey=" + inUse.hasKey() + " keyReadable=" + inUse.keyReadable()
+              + (key == null ? "" : "; rdpKey: file=" + key.file() + " provider=" + key.provider() + " missing="
+                  + key.missing()),
+          "Add only the missing entries to that one key file (repair-rdp-key-acl), then restart the services; "
+              + "an expired certificate is deleted instead (remove-rdp-certificates).");
     }
-    if (expired(inUse) || Boolean.FALSE.equals(inUse.keyReadable())) {
+    // A key in a corrupt key store cannot be repaired by ACL entries: the certificate is as good as key-less.
+    boolean corruptStore = facts.machineKeys() != null && Boolean.TRUE.equals(facts.machineKeys().corrupt());
+    boolean valid = !expired(inUse) && !Boolean.FALSE.equals(inUse.hasKey()) && !corruptStore;
+    if (valid && (Boolean.FALSE.equals(inUse.keyReadable()) || missingEntries)
+        && THUMBPRINT.matcher(upper(inUse.tp())).matches()) {
+      want(REPAIR_RDP_KEY_ACL, Map.of("Thumbprint", upper(inUse.tp())),
+          "the key file of " + upper(inUse.tp()) + " lacks entries" + (key == null ? "" : " " + key.missing()));
+    }
+    if (!valid) {
       // Every Remote Desktop certificate in the same state goes too: Windows issues one fresh certificate for all.
       for (Cert c : rd) {
-        if ((expired(c) || Boolean.FALSE.equals(c.keyReadable())) && THUMBPRINT.matcher(upper(c.tp())).matches()
+        if ((expired(c) || Boolean.FALSE.equals(c.hasKey()) || (corruptStore && c == inUse))
+            && THUMBPRINT.matcher(upper(c.tp())).matches()
             && removable.size() < MAX_THUMBPRINTS) {
           removable.add(upper(c.tp()));
         }
       }
       if (!removable.isEmpty()) {
         want(REMOVE_RDP_CERTIFICATES, Map.of("Thumbprints", String.join(",", removable)),
-            "certificate " + String.join(",", removable) + " is expired or its key unreadable");
+            "certificate " + String.join(",", removable) + " is expired or has no key");
       }
     }
   }
@@ -196,8 +214,8 @@ public final class GuestAnalyzer {
           "machineKeys.sddl=" + mk.sddl() + " (default " + DEFAULT_MACHINEKEYS_SDDL + "), rdpKeyReadable="
               + mk.rdpKeyReadable() + ", events 1057/1058/36870=" + facts.eventCount("1057") + "/"
               + facts.eventCount("1058") + "/" + facts.eventCount("36870"),
-          "Save the ACL and apply Microsoft's documented grants: SYSTEM F, NETWORK SERVICE R, Administrators F "
-              + "(reset-machinekeys-acl), then restart.");
+          "Save the ACL and add only the missing default entries to the folder (reset-machinekeys-acl; the recursive "
+              + "documented reset only behind an explicit flag), then restart the services.");
       want(RESET_MACHINEKEYS_ACL, Map.of(), "MachineKeys ACL is not default: " + mk.sddl());
     }
   }
@@ -229,6 +247,11 @@ public final class GuestAnalyzer {
       if (se.disabled()) {
         restartForServices("SessionEnv is disabled");
       }
+    }
+    if (facts.sessions() != null && facts.sessions() > 0) {
+      add("active-rdp-sessions", Severity.INFO, facts.sessions() + " RDP session(s) are signed in",
+          "sessions=" + facts.sessions() + " (Win32_LogonSession, LogonType 10)",
+          "A TermService restart (restart-rdp-services) or a VM restart drops them: warn their users first.");
     }
     if (facts.eventCount("7022") > 0) {
       boolean down = ts != null && !ts.running();
@@ -307,6 +330,12 @@ public final class GuestAnalyzer {
               + ", active=" + fw.active(),
           "Enable the Remote Desktop rule group (enable-rdp-firewall-rules).");
       want(ENABLE_RDP_FIREWALL_RULES, Map.of(), "Remote Desktop rules off on " + String.join(", ", blocked));
+    }
+    if (fw.blockRules() != null && fw.blockRules() > 0) {
+      add("firewall-block-rule", Severity.CRITICAL, "An enabled inbound Block rule covers the RDP port",
+          "firewall.blockRules=" + fw.blockRules() + " (active store; a Block rule wins over every allow rule)",
+          "Find it with Get-NetFirewallRule -PolicyStore ActiveStore -Direction Inbound -Action Block and remove or "
+              + "narrow it (or its GPO); azrdpfix does not delete firewall rules.");
     }
   }
 
@@ -419,7 +448,8 @@ public final class GuestAnalyzer {
           + "--allow-machinekeys-rename");
     }
     if (opts.onlySteps().isEmpty() && !chosen.containsKey(RESTART_RDP_SERVICES)) {
-      List<String> triggers = chosen.keySet().stream().filter(RESTART_TRIGGERS::contains).toList();
+      // The manifest says which fixes take effect only when TermService and SessionEnv restart.
+      List<String> triggers = chosen.keySet().stream().filter(id -> steps.of(id).restartsServices()).toList();
       if (restartForServices || !triggers.isEmpty()) {
         String reason = restartForServices ? restartReason : "after " + String.join(", ", triggers);
         chosen.put(RESTART_RDP_SERVICES, new Want(Map.of(), reason));

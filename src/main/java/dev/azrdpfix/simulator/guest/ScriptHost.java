@@ -64,15 +64,17 @@ final class ScriptHost {
     return runBundle(w, bundle, params, now);
   }
 
-  @Imitates(template = "common/bundle-runner.ps1", sha256 = "183f1b9c8ec4005513e471281dab04ce3eb6cc82e280662f9b3ff6be15c12243")
+  @Imitates(template = "common/bundle-runner.ps1", sha256 = "396b81edaf696bcffe94c47219308382affaf92b8d1280fc3d7c6b7a4607960c")
   static RunOutput runBundle(Windows w, Bundle bundle, Map<String, String> params, Instant now) {
     List<String> out = new ArrayList<>();
     ArrayNode steps = F.arrayNode();
+    ArrayNode warnings = F.arrayNode();
     ObjectNode marker = F.objectNode();
     marker.put("v", Wire.VERSION);
     marker.put("id", "bundle");
     marker.put("status", "noop");
     marker.putNull("error");
+    marker.set("warnings", warnings);
     marker.set("steps", steps);
     for (Template t : bundle.steps()) {
       // The runner hands each step exactly the bundle parameters its own param() declares.
@@ -92,6 +94,7 @@ final class ScriptHost {
         Steps.run(r);
         step = r.result(false);
       }
+      step.put("critical", t.critical());
       steps.add(step);
       String status = step.path("status").asText();
       out.add("azrdpfix step " + t.id() + ": " + status);
@@ -99,6 +102,11 @@ final class ScriptHost {
         marker.put("status", "changed");
       }
       if (status.equals("failed")) {
+        if (!t.critical()) {
+          // A best-effort step (time, policy) failing is a warning: the critical steps still run.
+          warnings.add(shorten("best-effort step " + t.id() + " failed: " + step.path("error").asText(), 200));
+          continue;
+        }
         marker.put("status", "failed");
         marker.put("error", shorten("step " + t.id() + " failed: " + step.path("error").asText(), 300));
         break;
@@ -116,7 +124,8 @@ final class ScriptHost {
         c.put("what", s.path("changes").size() + " changes (shortened; see journal.jsonl)");
         c.putNull("before");
         c.putNull("after");
-        shortStep.set("error", s.get("error"));
+        shortStep.put("error", s.path("error").isNull() ? null : shorten(s.path("error").asText(), 150));
+        shortStep.set("critical", s.get("critical"));
         steps.set(i, shortStep);
       }
     }
@@ -192,7 +201,8 @@ final class ScriptHost {
         break;
       }
       String id = open.group(1);
-      if (i + 1 >= lines.length || !lines[i + 1].equals(Wire.stepStart(id))) {
+      Optional<Template> known = shipped.byId(id);
+      if (i + 1 >= lines.length || known.isEmpty() || !lines[i + 1].equals(Wire.stepStart(id, known.get().critical()))) {
         return null;
       }
       int bodyStart = i + 2;

@@ -53,6 +53,11 @@ final class Facts {
   Map<String, Integer> events = new LinkedHashMap<>(Map.of(
       "1057", 0, "1058", 0, "36870", 0, "36871", 0, "36872", 0, "7022", 0));
   Integer mtu = 1500;
+  Integer blockRules = 0;
+  Integer sessions = 0;
+  /** The listener's key: TP, found through WMI, CAPI, its file holding every entry of its build. */
+  GuestFacts.RdpKey rdpKey = new GuestFacts.RdpKey(TP, "wmi", "CAPI", "f686aace6942fb7f7ceb231212eef4a4_b7c1",
+      "O:SYG:SYD:(A;;FA;;;SY)(A;;FR;;;NS)", List.of(), true);
 
   static GuestFacts.Cert cert(String tp, Instant notAfter, boolean keyReadable) {
     return new GuestFacts.Cert(tp, "CN=web-01", notAfter.minus(Duration.ofDays(180)).toString(), notAfter.toString(),
@@ -91,7 +96,7 @@ final class Facts {
         gpo,
         new GuestFacts.Tls(tls10, tls11, tls12),
         fips,
-        new GuestFacts.Firewall(profiles, rdpRules, blockInbound, active),
-        events, mtu);
+        new GuestFacts.Firewall(profiles, rdpRules, blockInbound, active, blockRules),
+        events, mtu, rdpKey, sessions);
   }
 }

@@ -70,7 +70,8 @@ class GuestAnalyzerTest {
     assertEquals(Map.of("Thumbprints", TP), step(d, "remove-rdp-certificates").params());
     // Exported first and re-imported by rollback, so it needs no flag of its own.
     assertFalse(step(d, "remove-rdp-certificates").destructive());
-    assertTrue(step(d, "reset-machinekeys-acl").requiresReboot());
+    // The folder repair takes effect when the services restart; no VM restart needed.
+    assertFalse(step(d, "reset-machinekeys-acl").requiresReboot());
     assertTrue(d.blocksRdp());
     assertFalse(d.requiresReapply());
     assertEquals(List.of(), d.blockedSteps());
@@ -355,9 +356,9 @@ class GuestAnalyzerTest {
     f.time = CALL_START.minus(Duration.ofHours(3)).toString();
     f.corrupt = true;
     GuestDiagnosis d = analyze(f, new RepairOptions(true, false, Set.of()));
-    assertEquals(List.of("clear-stale-binding", "reset-machinekeys-acl", "rename-machinekeys",
+    assertEquals(List.of("resync-time", "clear-stale-binding", "reset-machinekeys-acl", "rename-machinekeys",
         "remove-rdp-certificates", "enable-tls-server", "enable-remote-connections", "enable-rdp-firewall-rules",
-        "resync-time", "refresh-policy", "restart-rdp-services"), d.planIds());
+        "refresh-policy", "restart-rdp-services"), d.planIds());
     List<String> order = RepairSteps.ids();
     for (int i = 1; i < d.plan().size(); i++) {
       assertTrue(order.indexOf(d.planIds().get(i - 1)) < order.indexOf(d.planIds().get(i)));
@@ -406,7 +407,7 @@ class GuestAnalyzerTest {
   @Test
   void unknownFactsAreNotEvidence() {
     GuestFacts empty = new GuestFacts(null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null);
+        null, null, null, null, null);
     GuestDiagnosis d = GuestAnalyzer.analyze(empty, CALL_START, CALL_END, RepairOptions.defaults(), STEPS);
     assertEquals(List.of(), d.findings());
     assertEquals(List.of(), d.plan());
