@@ -165,6 +165,23 @@ class ResultParserTest {
   }
 
   @Test
+  void aFailedBestEffortStepIsAWarningOfTheBundleNotItsFailure() {
+    String out = "AZRDPFIX-RESULT {\"v\":1,\"id\":\"bundle\",\"status\":\"changed\",\"error\":null,"
+        + "\"warnings\":[\"best-effort step resync-time failed: w32tm exit 1\"],\"steps\":["
+        + "{\"id\":\"resync-time\",\"status\":\"failed\",\"error\":\"w32tm exit 1\",\"critical\":false},"
+        + "{\"id\":\"enable-remote-connections\",\"status\":\"changed\",\"critical\":true}]}";
+    TemplateResult r = ResultParser.parse("bundle", out, "");
+    assertEquals(ResultStatus.CHANGED, r.status(), String.valueOf(r.error()));
+    assertEquals("best-effort-step-failed", r.findings().get(0).id());
+    assertTrue(r.findings().get(0).msg().contains("resync-time"));
+    // The same failure on a critical step (or one from an older runner, without the field) fails the bundle.
+    TemplateResult critical = ResultParser.parse("bundle", out.replace("\"critical\":false", "\"critical\":true"), "");
+    assertEquals(ResultStatus.FAILED, critical.status());
+    TemplateResult unmarked = ResultParser.parse("bundle", out.replace(",\"critical\":false", ""), "");
+    assertEquals(ResultStatus.FAILED, unmarked.status());
+  }
+
+  @Test
   void resultsSerialiseWithPlainJacksonUsingLowerCaseStatus() throws IOException {
     ObjectMapper plain = new ObjectMapper();
     TemplateResult r = ResultParser.parse("diagnose", golden("diagnose-headline.stdout.txt"), "");

@@ -412,4 +412,49 @@ class GuestAnalyzerTest {
     assertEquals(List.of(), d.findings());
     assertEquals(List.of(), d.plan());
   }
+
+  @Test
+  void aValidCertificateWhoseKeyFileLacksEntriesGetsTheTargetedRepairNotADeletion() {
+    Facts f = Facts.healthy();
+    f.certs = List.of(Facts.cert(TP, CALL_START.plus(Duration.ofDays(90)), false));
+    f.rdpKeyReadable = false;
+    f.rdpKey = new GuestFacts.RdpKey(TP, "wmi", "CAPI", "f686aace_x", "O:SYG:SYD:(A;;FA;;;SY)",
+        List.of("S-1-5-20", "S-1-5-80-4022436659-1090538466-1613889075-870485073-3428993833"), true);
+    GuestDiagnosis d = analyze(f);
+    assertEquals(List.of("repair-rdp-key-acl", "restart-rdp-services"), d.planIds());
+    assertEquals(Map.of("Thumbprint", TP), step(d, "repair-rdp-key-acl").params());
+    assertTrue(finding(d, "rdp-certificate-key-unreadable").evidence().contains("S-1-5-20"));
+    assertFalse(d.planIds().contains("remove-rdp-certificates"));
+    assertFalse(d.plan().stream().anyMatch(PlannedStep::requiresReboot), "a service restart applies it");
+  }
+
+  @Test
+  void missingEntriesAloneAreEvidenceEvenWhenTheReadabilityCheckSaidYes() {
+    Facts f = Facts.healthy();
+    f.rdpKey = new GuestFacts.RdpKey(TP, "newest", "CAPI", "f686aace_x", "O:SYG:SYD:(A;;FA;;;SY)(A;;FR;;;NS)",
+        List.of("deny:S-1-5-20"), true);
+    assertEquals(List.of("repair-rdp-key-acl", "restart-rdp-services"), analyze(f).planIds());
+  }
+
+  @Test
+  void signedInSessionsAndBlockRulesAreReported() {
+    Facts f = Facts.healthy();
+    f.sessions = 2;
+    f.blockRules = 1;
+    GuestDiagnosis d = analyze(f);
+    assertEquals(Severity.INFO, finding(d, "active-rdp-sessions").severity());
+    assertTrue(finding(d, "active-rdp-sessions").nextStep().contains("drops them"));
+    assertEquals(Severity.CRITICAL, finding(d, "firewall-block-rule").severity());
+    assertEquals(List.of(), d.planIds(), "azrdpfix deletes no firewall rule and restarts nothing for sessions");
+  }
+
+  @Test
+  void theManifestDecidesWhichStepsEndWithAServiceRestart() {
+    Facts f = Facts.healthy();
+    f.fDeny = 1;
+    assertEquals(List.of("enable-remote-connections", "restart-rdp-services"), analyze(f).planIds());
+    Facts g = Facts.healthy();
+    g.rdpRules.put("Public", false);
+    assertEquals(List.of("enable-rdp-firewall-rules"), analyze(g).planIds());
+  }
 }
