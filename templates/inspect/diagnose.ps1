@@ -156,10 +156,13 @@ try {
   $facts.gpo = $gpo
 
   $tls = [ordered]@{}
+  $tlsOff = [ordered]@{}
   foreach ($v in @('1.0', '1.1', '1.2')) {
     $tls[$v] = Get-Safe { (Get-AzrdpfixRegValue "HKLM:\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS $v\Server" 'Enabled').value }
+    $tlsOff[$v] = Get-Safe { (Get-AzrdpfixRegValue "HKLM:\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS $v\Server" 'DisabledByDefault').value }
   }
   $facts.tls = $tls
+  $facts.tlsDisabledByDefault = $tlsOff
   $facts.fips = Get-Safe { (Get-AzrdpfixRegValue 'HKLM:\SYSTEM\CurrentControlSet\Control\Lsa\FIPSAlgorithmPolicy' 'Enabled').value }
 
   $facts.firewall = Get-Safe {

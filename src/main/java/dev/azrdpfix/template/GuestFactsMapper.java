@@ -42,6 +42,7 @@ public final class GuestFactsMapper {
     JsonNode tls = obj(f, "tls");
     JsonNode fw = obj(f, "firewall");
     JsonNode key = obj(f, "rdpKey");
+    JsonNode tlsOff = obj(f, "tlsDisabledByDefault");
     Map<String, Integer> events = new LinkedHashMap<>();
     JsonNode ev = f.get("events");
     if (ev != null && ev.isObject()) {
@@ -75,7 +76,8 @@ public final class GuestFactsMapper {
         key == null ? null : new GuestFacts.RdpKey(text(key, "tp"), text(key, "source"), text(key, "provider"),
             text(key, "file"), text(key, "sddl"), key.get("missing") != null && key.get("missing").isArray()
                 ? strings(key.get("missing")) : null, bool(key, "opens")),
-        integer(f, "sessions"));
+        integer(f, "sessions"),
+        tlsOff == null ? null : new GuestFacts.Tls(integer(tlsOff, "1.0"), integer(tlsOff, "1.1"), integer(tlsOff, "1.2")));
   }
 
   private static JsonNode obj(JsonNode n, String field) {

@@ -142,8 +142,25 @@ public final class ResultParser {
     return null;
   }
 
+  /**
+   * The message of the last error on stderr. A Windows PowerShell error record ends with "+ CategoryInfo" and
+   * "+ FullyQualifiedErrorId" lines (and "At line:..." / continuation lines before them): its message is the last line
+   * that is none of those.
+   */
   private static String stderrTail(String stderr) {
-    String last = lastNonBlank(ScriptText.normalise(stderr == null ? "" : stderr));
+    List<String> lines = ScriptText.normalise(stderr == null ? "" : stderr);
+    String last = null;
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      String l = lines.get(i);
+      if (l.isBlank() || l.startsWith("+") || Character.isWhitespace(l.charAt(0)) || l.startsWith("At ")) {
+        continue;
+      }
+      last = l;
+      break;
+    }
+    if (last == null) {
+      last = lastNonBlank(lines);
+    }
     return last == null ? "" : "; last stderr line: " + cut(last.strip(), 200);
   }
 

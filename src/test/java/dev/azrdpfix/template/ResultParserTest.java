@@ -165,6 +165,18 @@ class ResultParserTest {
   }
 
   @Test
+  void aBindingErrorBeforeTheBodyIsReportedByItsMessageNotItsErrorId() {
+    String stderr = "C:\\Packages\\script0.ps1 : Cannot validate argument on parameter 'RunId'. The argument \"x\" "
+        + "does not match the pattern.\n"
+        + "    + CategoryInfo          : InvalidData: (:) [script0.ps1], ParameterBindingException\n"
+        + "    + FullyQualifiedErrorId : ParameterArgumentValidationError,script0.ps1\n";
+    TemplateResult r = ResultParser.parse("rollback", "", stderr);
+    assertEquals(ResultStatus.FAILED, r.status());
+    assertTrue(r.error().contains("Cannot validate argument on parameter 'RunId'"), r.error());
+    assertFalse(r.error().contains("FullyQualifiedErrorId"), r.error());
+  }
+
+  @Test
   void aFailedBestEffortStepIsAWarningOfTheBundleNotItsFailure() {
     String out = "AZRDPFIX-RESULT {\"v\":1,\"id\":\"bundle\",\"status\":\"changed\",\"error\":null,"
         + "\"warnings\":[\"best-effort step resync-time failed: w32tm exit 1\"],\"steps\":["

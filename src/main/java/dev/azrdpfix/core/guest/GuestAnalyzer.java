@@ -341,12 +341,15 @@ public final class GuestAnalyzer {
 
   private void tlsAndSecurity() {
     GuestFacts.Tls tls = facts.tls();
-    if (tls != null && Integer.valueOf(0).equals(tls.tls12())) {
+    GuestFacts.Tls off = facts.tlsDisabledByDefault();
+    boolean offByDefault = off != null && off.tls12() != null && off.tls12() != 0;
+    if ((tls != null && Integer.valueOf(0).equals(tls.tls12())) || offByDefault) {
       add("tls-server-disabled", Severity.CRITICAL, "TLS 1.2 is disabled for servers (SCHANNEL)",
-          "tls.1.2=0, tls.1.1=" + tls.tls11() + ", tls.1.0=" + tls.tls10() + ", events.36871="
-              + facts.eventCount("36871"),
+          "tls.1.2=" + (tls == null ? null : tls.tls12()) + ", tlsDisabledByDefault.1.2=" + (off == null ? null
+              : off.tls12()) + ", tls.1.1=" + (tls == null ? null : tls.tls11()) + ", tls.1.0="
+              + (tls == null ? null : tls.tls10()) + ", events.36871=" + facts.eventCount("36871"),
           "Set SCHANNEL TLS 1.2 Server Enabled=1 and restart the VM (enable-tls-server).");
-      want(ENABLE_TLS_SERVER, Map.of(), "TLS 1.2 Server Enabled=0");
+      want(ENABLE_TLS_SERVER, Map.of(), offByDefault ? "TLS 1.2 Server DisabledByDefault=1" : "TLS 1.2 Server Enabled=0");
     }
     if (Integer.valueOf(1).equals(facts.fips())) {
       add("fips-enabled", Severity.WARNING, "FIPS algorithm policy is on",

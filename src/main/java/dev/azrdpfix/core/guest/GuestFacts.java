@@ -27,7 +27,8 @@ public record GuestFacts(
     Map<String, Integer> events,
     Integer mtu,
     RdpKey rdpKey,
-    Integer sessions) {
+    Integer sessions,
+    Tls tlsDisabledByDefault) {
 
   public GuestFacts {
     certs = certs == null ? List.of() : List.copyOf(certs);

@@ -146,6 +146,10 @@ final class Facts {
     for (String v : Reg.TLS_VERSIONS) {
       tls.put(v, w.dword(Reg.tlsEnabled(v)));
     }
+    ObjectNode tlsOff = facts.putObject("tlsDisabledByDefault");
+    for (String v : Reg.TLS_VERSIONS) {
+      tlsOff.put(v, w.dword(Reg.tlsDisabledByDefault(v)));
+    }
     facts.put("fips", w.dword(Reg.FIPS));
 
     ObjectNode fw = facts.putObject("firewall");

@@ -54,7 +54,7 @@ final class Steps {
     }
   }
 
-  @Imitates(template = "inspect/diagnose.ps1", sha256 = "3724fd7253dd6ac3b7853478ae6e0c7f44dd92234b5663defb69b7bbcc7b55cd")
+  @Imitates(template = "inspect/diagnose.ps1", sha256 = "b4c08f0b159bb56eea4143bbeae8e3754e1b453918350c1e71d04cd7a50c508a")
   static void diagnose(StepRun r) {
     r.readOnly = true;
     r.facts = Facts.of(r.w, r.now);

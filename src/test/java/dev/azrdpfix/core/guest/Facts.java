@@ -45,6 +45,9 @@ final class Facts {
   Integer tls10 = null;
   Integer tls11 = null;
   Integer tls12 = null;
+  Integer tls10Off = null;
+  Integer tls11Off = null;
+  Integer tls12Off = null;
   Integer fips = 0;
   Map<String, Boolean> profiles = new LinkedHashMap<>(Map.of("Domain", true, "Private", true, "Public", true));
   Map<String, Boolean> rdpRules = new LinkedHashMap<>(Map.of("Domain", true, "Private", true, "Public", true));
@@ -97,6 +100,6 @@ final class Facts {
         new GuestFacts.Tls(tls10, tls11, tls12),
         fips,
         new GuestFacts.Firewall(profiles, rdpRules, blockInbound, active, blockRules),
-        events, mtu, rdpKey, sessions);
+        events, mtu, rdpKey, sessions, new GuestFacts.Tls(tls10Off, tls11Off, tls12Off));
   }
 }

@@ -407,7 +407,7 @@ class GuestAnalyzerTest {
   @Test
   void unknownFactsAreNotEvidence() {
     GuestFacts empty = new GuestFacts(null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null);
+        null, null, null, null, null, null);
     GuestDiagnosis d = GuestAnalyzer.analyze(empty, CALL_START, CALL_END, RepairOptions.defaults(), STEPS);
     assertEquals(List.of(), d.findings());
     assertEquals(List.of(), d.plan());
@@ -456,5 +456,14 @@ class GuestAnalyzerTest {
     Facts g = Facts.healthy();
     g.rdpRules.put("Public", false);
     assertEquals(List.of("enable-rdp-firewall-rules"), analyze(g).planIds());
+  }
+
+  @Test
+  void tls12DisabledByDefaultIsPlannedLikeDisabled() {
+    Facts f = Facts.healthy();
+    f.tls12Off = 1;
+    GuestDiagnosis d = analyze(f);
+    assertTrue(finding(d, "tls-server-disabled").evidence().contains("tlsDisabledByDefault.1.2=1"));
+    assertEquals(List.of("enable-tls-server"), d.planIds());
   }
 }
