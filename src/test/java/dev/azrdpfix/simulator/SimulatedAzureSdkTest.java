@@ -100,8 +100,8 @@ class SimulatedAzureSdkTest {
         .map(VirtualMachine::resourceGroupName).sorted().toList();
     assertEquals(List.of("rg-blue", "rg-green"), app01Groups);
     long listPages = sim.requests().stream().filter(r -> r.route().equals("vm-list")).count();
-    assertEquals(2, listPages, "18 VMs at 10 per page come in two pages via nextLink");
-    assertEquals(16, sdk.compute.virtualMachines().listByResourceGroup("rg-prod").stream().count());
+    assertEquals(3, listPages, "24 VMs at 10 per page come in three pages via nextLink");
+    assertEquals(22, sdk.compute.virtualMachines().listByResourceGroup("rg-prod").stream().count());
   }
 
   @Test
