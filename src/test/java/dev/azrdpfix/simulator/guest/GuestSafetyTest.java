@@ -140,4 +140,16 @@ class GuestSafetyTest {
     assertEquals(1, m.path("steps").size());
     assertEquals(0, m.path("warnings").size());
   }
+
+  @Test
+  void a_bundle_that_marks_a_critical_step_best_effort_is_not_a_shipped_bundle() {
+    GuestRuntime g = GuestCatalog.create("web-01", "rdp-disabled", NOW);
+    java.util.List<String> lines = new java.util.ArrayList<>(Scripts.bundle("enable-remote-connections"));
+    int at = lines.indexOf("$azrdpfixSteps.Add(@{ Id = 'enable-remote-connections'; Critical = $true; Block = {");
+    assertTrue(at > 0, "the composer marks the step critical, as the manifest says");
+    lines.set(at, "$azrdpfixSteps.Add(@{ Id = 'enable-remote-connections'; Critical = $false; Block = {");
+    GuestRuntime.RunOutput out = g.runPowerShell(lines, RUN, NOW);
+    assertFalse(GuestTestSupport.hasMarker(out), out.stdout());
+    assertTrue(out.stderr().contains("AzrdpfixSimulatorUnknownScript"), out.stderr());
+  }
 }
