@@ -6,7 +6,8 @@
   The run to undo (its id is printed in every azrdpfix report).
 .NOTES
   Why: every repair step journals each change before making it, so even a run that stopped midway can be undone.
-  Each entry is restored only if the current state still differs from the journaled one, so rollback is idempotent.
+  Each entry is restored only if the current state still differs from the journaled one, so rollback is idempotent,
+  and only if it still holds the value this run wrote: a later change is left alone (finding changed-since).
   One entry that cannot be restored is reported (rollback-entry-failed) and the older entries are still restored.
   Service restarts, the clock resync and the policy refresh cannot be undone; they are reported as findings. A
   restored certificate is re-linked to its kept key container (certutil -repairstore); after a MachineKeys rename is
@@ -20,8 +21,18 @@ $ErrorActionPreference = 'Stop'
 
 # azrdpfix:helpers
 
+function Test-ChangedSince($Result, $E, $Current) {
+  # Restore only what still holds the value this run wrote: a later change (an admin, a GPO, another run) wins.
+  if ($null -ne $E.after -and "$Current" -ne "$($E.after)" -and "$Current" -ne "$($E.before)") {
+    Add-AzrdpfixFinding $Result 'changed-since' ('{0} {1}: now {2}, this run set {3}; left alone' -f $E.step, $E.op, $Current, $E.after)
+    return $true
+  }
+  return $false
+}
+
 function Restore-RegEntry($Result, $E) {
   $current = ConvertTo-AzrdpfixRegText (Get-AzrdpfixRegValue $E.path $E.name)
+  if (Test-ChangedSince $Result $E $current) { return }
   if (-not $E.existed) {
     if ($null -ne $current) {
       Remove-ItemProperty -LiteralPath $E.path -Name $E.name -Force
@@ -124,6 +135,7 @@ function Restore-Entry($Result, $E) {
     }
     'service-start' {
       $svc = Get-Service -Name $E.name
+      if (Test-ChangedSince $Result $E "$($svc.StartType)") { return }
       if ("$($svc.StartType)" -ne $E.before) {
         Set-Service -Name $E.name -StartupType $E.before
         Add-AzrdpfixChange $Result ($E.name + ' start type') "$($svc.StartType)" $E.before
@@ -131,6 +143,7 @@ function Restore-Entry($Result, $E) {
     }
     'fw-rule' {
       $rule = Get-NetFirewallRule -Name $E.name -ErrorAction SilentlyContinue
+      if ($rule -and (Test-ChangedSince $Result $E "$($rule.Enabled)")) { return }
       if ($rule -and "$($rule.Enabled)" -ne $E.before) {
         Set-NetFirewallRule -Name $E.name -Enabled $E.before
         Add-AzrdpfixChange $Result ('rule ' + $E.name) "$($rule.Enabled)" $E.before
@@ -138,6 +151,7 @@ function Restore-Entry($Result, $E) {
     }
     'fw-profile' {
       $p = Get-NetFirewallProfile -Name $E.name
+      if (Test-ChangedSince $Result $E "$($p.AllowInboundRules)") { return }
       if ("$($p.AllowInboundRules)" -ne $E.before) {
         Set-NetFirewallProfile -Name $E.name -AllowInboundRules $E.before
         Add-AzrdpfixChange $Result ('profile ' + $E.name + ' inbound rules') "$($p.AllowInboundRules)" $E.before

@@ -22,7 +22,7 @@ final class Rollback {
 
   private Rollback() {}
 
-  @Imitates(template = "rollback/rollback.ps1", sha256 = "2e2579e472c89c87567a0d9c01989076e7c1631e0ae075f5a2b27c0ee6dc697b")
+  @Imitates(template = "rollback/rollback.ps1", sha256 = "d572ad3530c2cc1dcbdf5623d03eed74b0483f0fc919ba3d6c90218f1a467e91")
   static void run(StepRun r) {
     String journal = r.w.state().files.get(r.journalPath());
     if (journal == null) {
@@ -63,6 +63,22 @@ final class Rollback {
     }
   }
 
+  /** Test-ChangedSince: a value that holds neither what this run wrote nor what it found is left alone. */
+  private static boolean changedSince(StepRun r, JsonNode e, String current) {
+    JsonNode after = e.get("after");
+    if (after == null || after.isNull()) {
+      return false;
+    }
+    String before = e.path("before").isNull() ? "" : e.path("before").asText();
+    String now = current == null ? "" : current;
+    if (!now.equals(after.asText()) && !now.equals(before)) {
+      r.finding("changed-since", e.path("step").asText() + " " + e.path("op").asText() + ": now " + now
+          + ", this run set " + after.asText() + "; left alone");
+      return true;
+    }
+    return false;
+  }
+
   private static void undo(StepRun r, JsonNode e) {
     Windows w = r.w;
     GuestState s = w.state();
@@ -73,6 +89,9 @@ final class Rollback {
         String what = key.substring(key.lastIndexOf('\\') + 1) + "\\" + name;
         Object current = s.registry.get(key + "\\" + name);
         String currentText = current == null ? null : current.toString();
+        if (changedSince(r, e, currentText)) {
+          return;
+        }
         if (!e.path("existed").asBoolean()) {
           if (current != null) {
             w.set(key + "\\" + name, null);
@@ -151,6 +170,9 @@ final class Rollback {
       }
       case "service-start" -> {
         GuestState.Service svc = w.service(e.path("name").asText());
+        if (changedSince(r, e, svc.start)) {
+          return;
+        }
         String before = e.path("before").asText();
         if (!before.equals(svc.start)) {
           r.change(e.path("name").asText() + " start type", svc.start, before);
@@ -159,6 +181,9 @@ final class Rollback {
       }
       case "fw-rule" -> {
         GuestState.Rule rule = s.firewall.rdpRules.get(e.path("name").asText());
+        if (rule != null && changedSince(r, e, rule.enabled ? "True" : "False")) {
+          return;
+        }
         boolean before = "True".equals(e.path("before").asText());
         if (rule != null && rule.enabled != before) {
           r.change("rule " + e.path("name").asText(), rule.enabled ? "True" : "False", e.path("before").asText());
@@ -169,6 +194,9 @@ final class Rollback {
         String p = e.path("name").asText();
         boolean before = "True".equals(e.path("before").asText());
         boolean current = s.firewall.allowInboundRules.getOrDefault(p, true);
+        if (changedSince(r, e, current ? "True" : "False")) {
+          return;
+        }
         if (current != before) {
           s.firewall.allowInboundRules.put(p, before);
           r.change("profile " + p + " inbound rules", current ? "True" : "False", e.path("before").asText());

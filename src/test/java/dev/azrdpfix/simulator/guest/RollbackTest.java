@@ -139,4 +139,16 @@ class RollbackTest {
     rollback(g, T1);
     assertEquals(1, diagnose(g, T1).path("registry").path("fDenyTSConnections").asInt());
   }
+
+  @Test
+  void a_value_changed_again_after_the_run_is_left_alone() {
+    GuestRuntime g = GuestCatalog.create("web-01", "tls-disabled", NOW);
+    bundle(g, NOW, RUN, "enable-tls-server");
+    // Someone sets the value to something else after the repair: rollback must not overwrite it.
+    GuestState s = ((WindowsGuest) g).state();
+    s.registry.put(Reg.tlsEnabled("1.2"), 5);
+    JsonNode m = rollback(g, T1);
+    assertTrue(m.path("findings").toString().contains("changed-since"), m.toString());
+    assertEquals(5, s.registry.get(Reg.tlsEnabled("1.2")));
+  }
 }
