@@ -144,6 +144,13 @@ try {
   $reg = [ordered]@{}
   $reg.fDenyTSConnections = Get-Safe { (Get-AzrdpfixRegValue $ts 'fDenyTSConnections').value }
   $reg.policyDenyTSConnections = Get-Safe { (Get-AzrdpfixRegValue $tsPolicy 'fDenyTSConnections').value }
+  # The other switches Learn's general-error page checks (TS: TSEnabled 1, TSUserEnabled 0, TSServerDrainMode 0;
+  # RDP-Tcp: fLogonDisabled 0) and the adapter the listener is bound to (LanAdapter 0 = all).
+  $reg.TSEnabled = Get-Safe { (Get-AzrdpfixRegValue $ts 'TSEnabled').value }
+  $reg.TSUserEnabled = Get-Safe { (Get-AzrdpfixRegValue $ts 'TSUserEnabled').value }
+  $reg.TSServerDrainMode = Get-Safe { (Get-AzrdpfixRegValue $ts 'TSServerDrainMode').value }
+  $reg.fLogonDisabled = Get-Safe { (Get-AzrdpfixRegValue $rdpTcp 'fLogonDisabled').value }
+  $reg.LanAdapter = Get-Safe { (Get-AzrdpfixRegValue $rdpTcp 'LanAdapter').value }
   foreach ($n in @('PortNumber', 'SecurityLayer', 'UserAuthentication', 'MinEncryptionLevel', 'fEnableWinStation')) {
     $reg[$n] = Get-Safe { (Get-AzrdpfixRegValue $rdpTcp $n).value }
   }

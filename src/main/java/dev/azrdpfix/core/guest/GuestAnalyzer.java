@@ -280,6 +280,32 @@ public final class GuestAnalyzer {
                 + "policy (refresh-policy); azrdpfix does not overwrite policy values.");
         want(REFRESH_POLICY, Map.of(), "policy fDenyTSConnections=1");
       }
+      List<String> switches = new ArrayList<>();
+      if (Integer.valueOf(0).equals(reg.tsEnabled())) {
+        switches.add("TSEnabled=0");
+      }
+      if (Integer.valueOf(1).equals(reg.tsUserEnabled())) {
+        switches.add("TSUserEnabled=1");
+      }
+      if (Integer.valueOf(1).equals(reg.tsServerDrainMode())) {
+        switches.add("TSServerDrainMode=1");
+      }
+      if (Integer.valueOf(1).equals(reg.fLogonDisabled())) {
+        switches.add("fLogonDisabled=1");
+      }
+      if (!switches.isEmpty()) {
+        add("rdp-switch-off", Severity.CRITICAL, "A Remote Desktop switch is set to refuse connections or logons",
+            "registry." + String.join(", registry.", switches),
+            "Set them back (TSEnabled=1, TSUserEnabled=0, TSServerDrainMode=0, fLogonDisabled=0: "
+                + "enable-remote-connections).");
+        want(ENABLE_REMOTE_CONNECTIONS, Map.of(), String.join(", ", switches));
+      }
+      if (reg.lanAdapter() != null && reg.lanAdapter() != 0) {
+        add("rdp-bound-to-one-adapter", Severity.WARNING, "The RDP listener is bound to one network adapter",
+            "registry.LanAdapter=" + reg.lanAdapter(),
+            "Set RDP-Tcp LanAdapter=0 (all adapters) unless the VM needs it: Azure can replace the NIC and leave "
+                + "the listener on none (not changed by azrdpfix).");
+      }
       if (Integer.valueOf(0).equals(reg.fEnableWinStation())) {
         add("listener-disabled", Severity.CRITICAL, "The RDP-Tcp listener is disabled",
             "registry.fEnableWinStation=0",

@@ -87,7 +87,12 @@ public record GuestFacts(
       Integer securityLayer,
       Integer userAuthentication,
       Integer minEncryptionLevel,
-      Integer fEnableWinStation) {}
+      Integer fEnableWinStation,
+      Integer tsEnabled,
+      Integer tsUserEnabled,
+      Integer tsServerDrainMode,
+      Integer fLogonDisabled,
+      Integer lanAdapter) {}
 
   /** SCHANNEL {@code TLS x.y\Server\Enabled}; null means not set, i.e. the OS default (enabled). */
   public record Tls(Integer tls10, Integer tls11, Integer tls12) {}

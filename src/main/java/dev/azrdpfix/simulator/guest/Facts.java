@@ -132,6 +132,11 @@ final class Facts {
     reg.put("UserAuthentication", w.dword(Reg.USER_AUTH));
     reg.put("MinEncryptionLevel", w.dword(Reg.MIN_ENCRYPTION));
     reg.put("fEnableWinStation", w.dword(Reg.ENABLE_WINSTATION));
+    reg.put("TSEnabled", w.dword(Reg.TS_ENABLED));
+    reg.put("TSUserEnabled", w.dword(Reg.TS_USER_ENABLED));
+    reg.put("TSServerDrainMode", w.dword(Reg.TS_DRAIN));
+    reg.put("fLogonDisabled", w.dword(Reg.LOGON_DISABLED));
+    reg.put("LanAdapter", w.dword(Reg.LAN_ADAPTER));
 
     // A value under the Terminal Services policy key is a GPO's.
     var gpo = facts.putArray("gpo");

@@ -166,6 +166,11 @@ public final class GuestCatalog {
     s.registry.put(Reg.USER_AUTH, 1);
     s.registry.put(Reg.MIN_ENCRYPTION, 2);
     s.registry.put(Reg.ENABLE_WINSTATION, 1);
+    s.registry.put(Reg.TS_ENABLED, 1);
+    s.registry.put(Reg.TS_USER_ENABLED, 0);
+    s.registry.put(Reg.TS_DRAIN, 0);
+    s.registry.put(Reg.LOGON_DISABLED, 0);
+    s.registry.put(Reg.LAN_ADAPTER, 0);
     s.registry.put(Reg.FIPS, 0);
     for (String v : Reg.TLS_VERSIONS) {
       s.tlsAtBoot.put(v, null);

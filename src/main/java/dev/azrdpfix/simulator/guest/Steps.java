@@ -54,7 +54,7 @@ final class Steps {
     }
   }
 
-  @Imitates(template = "inspect/diagnose.ps1", sha256 = "b4c08f0b159bb56eea4143bbeae8e3754e1b453918350c1e71d04cd7a50c508a")
+  @Imitates(template = "inspect/diagnose.ps1", sha256 = "b40b937eb1849d8ea9623add7d268b70f33f330aeba21f0e10797c52c886456a")
   static void diagnose(StepRun r) {
     r.readOnly = true;
     r.facts = Facts.of(r.w, r.now);
@@ -259,7 +259,7 @@ final class Steps {
     }
   }
 
-  @Imitates(template = "repair/enable-remote-connections.ps1", sha256 = "623e78b834b2893c612e12205a4103703453343b8531ceae373eab28a8a2093a")
+  @Imitates(template = "repair/enable-remote-connections.ps1", sha256 = "a0da4cfcdc7cb8e8921849e9487817c92b9fe74902879739f52f24ce0d499700")
   static void enableRemoteConnections(StepRun r) {
     Windows w = r.w;
     Integer policy = w.dword(Reg.POLICY_DENY);
@@ -275,6 +275,19 @@ final class Steps {
     }
     if (Objects.equals(w.dword(Reg.ENABLE_WINSTATION), 0)) {
       wanted.put(Reg.ENABLE_WINSTATION, 1);
+    }
+    // Learn's other switches, each only when set the wrong way.
+    if (Objects.equals(w.dword(Reg.TS_ENABLED), 0)) {
+      wanted.put(Reg.TS_ENABLED, 1);
+    }
+    if (Objects.equals(w.dword(Reg.TS_USER_ENABLED), 1)) {
+      wanted.put(Reg.TS_USER_ENABLED, 0);
+    }
+    if (Objects.equals(w.dword(Reg.TS_DRAIN), 1)) {
+      wanted.put(Reg.TS_DRAIN, 0);
+    }
+    if (Objects.equals(w.dword(Reg.LOGON_DISABLED), 1)) {
+      wanted.put(Reg.LOGON_DISABLED, 0);
     }
     setDwords(r, wanted);
   }

@@ -313,7 +313,8 @@ final class Windows {
   boolean listening() {
     return "Running".equals(service("TermService").state)
         && !rdpDenied()
-        && !Objects.equals(dword(Reg.ENABLE_WINSTATION), 0);
+        && !Objects.equals(dword(Reg.ENABLE_WINSTATION), 0)
+        && !Objects.equals(dword(Reg.TS_ENABLED), 0);
   }
 
   RdpBehaviour behaviour(Instant now) {

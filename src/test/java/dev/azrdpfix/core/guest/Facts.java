@@ -41,6 +41,11 @@ final class Facts {
   Integer userAuthentication = 1;
   Integer minEncryptionLevel = 2;
   Integer fEnableWinStation = 1;
+  Integer tsEnabled = 1;
+  Integer tsUserEnabled = 0;
+  Integer tsServerDrainMode = 0;
+  Integer fLogonDisabled = 0;
+  Integer lanAdapter = 0;
   List<String> gpo = new ArrayList<>();
   Integer tls10 = null;
   Integer tls11 = null;
@@ -95,7 +100,8 @@ final class Facts {
         services,
         new GuestFacts.Listener(listenerPort, listenerProcess, listenerService),
         new GuestFacts.Registry(fDeny, policyDeny, port, securityLayer, userAuthentication, minEncryptionLevel,
-            fEnableWinStation),
+            fEnableWinStation, tsEnabled, tsUserEnabled, tsServerDrainMode,
+            fLogonDisabled, lanAdapter),
         gpo,
         new GuestFacts.Tls(tls10, tls11, tls12),
         fips,

@@ -466,4 +466,16 @@ class GuestAnalyzerTest {
     assertTrue(finding(d, "tls-server-disabled").evidence().contains("tlsDisabledByDefault.1.2=1"));
     assertEquals(List.of("enable-tls-server"), d.planIds());
   }
+
+  @Test
+  void learnsOtherSwitchesArePlannedAndAnAdapterBindingIsReported() {
+    Facts f = Facts.healthy();
+    f.tsEnabled = 0;
+    f.fLogonDisabled = 1;
+    f.lanAdapter = 2;
+    GuestDiagnosis d = analyze(f);
+    assertEquals("registry.TSEnabled=0, registry.fLogonDisabled=1", finding(d, "rdp-switch-off").evidence());
+    assertEquals(Severity.WARNING, finding(d, "rdp-bound-to-one-adapter").severity());
+    assertEquals(List.of("enable-remote-connections", "restart-rdp-services"), d.planIds());
+  }
 }

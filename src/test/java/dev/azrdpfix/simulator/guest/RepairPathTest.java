@@ -213,6 +213,20 @@ class RepairPathTest {
   }
 
   @Test
+  void the_other_switches_are_set_back_and_journaled() {
+    GuestRuntime g = GuestCatalog.create("web-01", "healthy", NOW);
+    GuestState s = ((WindowsGuest) g).state();
+    s.registry.put(Reg.TS_ENABLED, 0);
+    s.registry.put(Reg.LOGON_DISABLED, 1);
+    assertEquals(Mode.REFUSED, g.rdpBehaviour(NOW).mode());
+    JsonNode st = step(bundle(g, NOW, RUN, "enable-remote-connections"), "enable-remote-connections");
+    assertEquals(2, st.path("changes").size(), st.toString());
+    assertEquals(Mode.HEALTHY_NLA, g.rdpBehaviour(NOW).mode());
+    assertEquals(1, diagnose(g, NOW).path("registry").path("TSEnabled").asInt());
+    assertEquals(0, diagnose(g, NOW).path("registry").path("fLogonDisabled").asInt());
+  }
+
+  @Test
   void a_gpo_value_is_reported_not_fought() {
     GuestRuntime g = GuestCatalog.create("web-01", "gpo-rdp-disabled", NOW);
     JsonNode s = step(bundle(g, NOW, RUN, "enable-remote-connections"), "enable-remote-connections");
