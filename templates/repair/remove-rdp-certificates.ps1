@@ -5,7 +5,8 @@
 .PARAMETER RunId
   The azrdpfix run id; names the backup folder C:\ProgramData\azrdpfix\backup\<RunId>.
 .PARAMETER Thumbprints
-  Comma-separated thumbprints (40 upper-case hex digits each) chosen by the diagnosis.
+  Thumbprints (40 upper-case hex digits each) joined with '_' (inert in cmd.exe and in -Command mode), chosen by
+  the diagnosis.
 .NOTES
   Why: Microsoft Learn (troubleshoot-rdp-internal-error, "Renew the self-signed certificate") removes the certificate
   from the Remote Desktop store so that Windows issues a fresh one when SessionEnv/TermService restart. Each
@@ -16,7 +17,7 @@
 #>
 param(
   [Parameter(Mandatory = $true)][ValidatePattern('(?-i)^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{6}$')][string]$RunId,
-  [Parameter(Mandatory = $true)][ValidatePattern('(?-i)^[0-9A-F]{40}(,[0-9A-F]{40}){0,15}$')][string]$Thumbprints
+  [Parameter(Mandatory = $true)][ValidatePattern('(?-i)^[0-9A-F]{40}(_[0-9A-F]{40}){0,15}$')][string]$Thumbprints
 )
 $ErrorActionPreference = 'Stop'
 
@@ -26,7 +27,7 @@ $result = New-AzrdpfixResult 'remove-rdp-certificates'
 try {
   $dir = $null
   $winStations = 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server\WinStations'
-  foreach ($tp in ($Thumbprints -split ',')) {
+  foreach ($tp in ($Thumbprints -split '_')) {
     $cert = Get-Item -LiteralPath ('Cert:\LocalMachine\Remote Desktop\' + $tp) -ErrorAction SilentlyContinue
     if ($null -eq $cert) { Add-AzrdpfixFinding $result 'certificate-gone' "$tp is no longer in Remote Desktop"; continue }
     $expired = $cert.NotAfter -lt (Get-Date)

@@ -17,6 +17,13 @@ public final class Wire {
   /** diagnose drops certificates from its list until its marker line fits this many characters. */
   public static final int FACTS_MARKER_LIMIT = 3600;
 
+  /**
+   * Separator of list parameters (thumbprintList). Run Command passes values through cmd.exe and possibly
+   * powershell.exe -Command, where a comma would make an array and break ValidatePattern; an underscore is inert in
+   * cmd.exe, in -File and in -Command mode.
+   */
+  public static final String LIST_SEPARATOR = "_";
+
   /** The line each template holds where the helpers go. */
   public static final String HELPERS_PLACEHOLDER = "# azrdpfix:helpers";
 

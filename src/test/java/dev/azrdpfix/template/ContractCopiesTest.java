@@ -79,4 +79,12 @@ class ContractCopiesTest {
     }
     assertTrue(seen >= 2, "diagnose and enable-rdp-firewall-rules read the group");
   }
+
+  @Test
+  void list_parameters_are_split_on_the_contract_separator_everywhere() {
+    assertTrue(ParameterType.THUMBPRINT_LIST.pattern().contains("(" + Wire.LIST_SEPARATOR + "[0-9A-F]{40})"));
+    assertTrue(PsSource.read("repair/remove-rdp-certificates.ps1").contains("-split '" + Wire.LIST_SEPARATOR + "'"));
+    // Inert in cmd.exe and in powershell -Command argument mode: no , ; & | ^ < > ( ) or blank.
+    assertFalse(Wire.LIST_SEPARATOR.matches("[,;&|^<>() ]"));
+  }
 }

@@ -14,6 +14,7 @@ import static dev.azrdpfix.core.guest.RepairSteps.RESTART_RDP_SERVICES;
 import static dev.azrdpfix.core.guest.RepairSteps.RESYNC_TIME;
 
 import dev.azrdpfix.contract.WindowsFacts;
+import dev.azrdpfix.contract.Wire;
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.guest.GuestFacts.Cert;
@@ -170,7 +171,7 @@ public final class GuestAnalyzer {
         }
       }
       if (!removable.isEmpty()) {
-        want(REMOVE_RDP_CERTIFICATES, Map.of("Thumbprints", String.join(",", removable)),
+        want(REMOVE_RDP_CERTIFICATES, Map.of("Thumbprints", String.join(Wire.LIST_SEPARATOR, removable)),
             "certificate " + String.join(",", removable) + " is expired or has no key");
       }
     }
@@ -517,7 +518,7 @@ public final class GuestAnalyzer {
           blocked.add("remove-rdp-certificates found no certificate in the Remote Desktop store");
           return null;
         }
-        return new Want(Map.of("Thumbprints", String.join(",", tps)), reason);
+        return new Want(Map.of("Thumbprints", String.join(Wire.LIST_SEPARATOR, tps)), reason);
       }
       default -> {
         return new Want(Map.of(), reason);

@@ -2,6 +2,7 @@ package dev.azrdpfix.simulator.guest;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.azrdpfix.contract.Wire;
 import dev.azrdpfix.simulator.guest.GuestState.Cert;
 import dev.azrdpfix.simulator.guest.GuestState.Folder;
 import java.time.Instant;
@@ -85,10 +86,10 @@ final class Steps {
     removeRegValue(r, Reg.BINDING);
   }
 
-  @Imitates(template = "repair/remove-rdp-certificates.ps1", sha256 = "734149a388b3d10924db15d8262b8b1490aa3823e6cfd5bb9f019329e123a4af")
+  @Imitates(template = "repair/remove-rdp-certificates.ps1", sha256 = "5cf07db340a1e452ec4cc94d37b28437f1bee47fde43fefbf076a5c8175d304e")
   static void removeRdpCertificates(StepRun r) {
     Windows w = r.w;
-    for (String tp : r.params.get("Thumbprints").split(",")) {
+    for (String tp : r.params.get("Thumbprints").split(Wire.LIST_SEPARATOR)) {
       Cert c = w.cert(Windows.REMOTE_DESKTOP, tp);
       if (c == null) {
         r.finding("certificate-gone", tp + " is no longer in Remote Desktop");

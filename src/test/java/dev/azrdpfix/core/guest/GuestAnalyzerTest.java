@@ -105,7 +105,7 @@ class GuestAnalyzerTest {
         Facts.cert(TP2, CALL_START.minus(Duration.ofDays(400)), false),
         Facts.cert(valid, CALL_START.plus(Duration.ofDays(400)), true));
     GuestDiagnosis d = analyze(f);
-    assertEquals(TP + "," + TP2, step(d, "remove-rdp-certificates").params().get("Thumbprints"));
+    assertEquals(TP + "_" + TP2, step(d, "remove-rdp-certificates").params().get("Thumbprints"));
   }
 
   @Test
