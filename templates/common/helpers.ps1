@@ -47,26 +47,113 @@ function Write-AzrdpfixResult($Result) {
   Write-Output ('AZRDPFIX-RESULT ' + (ConvertTo-AzrdpfixJson $Result))
 }
 
-function Invoke-AzrdpfixNative([string]$File, [string[]]$Arguments, [switch]$AllowFailure) {
-  # Native tools report failure only through the exit code, and their stderr must not become a terminating error.
-  $ErrorActionPreference = 'Continue'
-  $out = @(& $File @Arguments 2>&1 | ForEach-Object { "$_" })
-  if ($LASTEXITCODE -ne 0 -and -not $AllowFailure) {
-    $last = $out | Where-Object { $_.Trim() } | Select-Object -Last 1
-    throw ('{0} {1} failed with exit code {2}: {3}' -f $File, $Arguments[0], $LASTEXITCODE, $last)
+function ConvertTo-AzrdpfixArgument([string]$Arg) {
+  # One argument of a Windows command line, quoted the way the C runtime splits it again.
+  if ($Arg -ne '' -and $Arg -notmatch '[\s"]') { return $Arg }
+  return '"' + (($Arg -replace '(\\*)"', '$1$1\"') -replace '(\\+)$', '$1$1') + '"'
+}
+
+function Invoke-AzrdpfixNative([string]$File, [string[]]$Arguments, [switch]$AllowFailure, [int]$TimeoutSeconds = 300) {
+  # Native tools report failure only through the exit code. Bounded and never interactive: standard input is closed
+  # at once (a prompt reads end-of-file instead of waiting for an answer), and a tool still running after
+  # $TimeoutSeconds is killed and reported. Returns the output lines; the exit code is in $script:AzrdpfixExitCode.
+  $psi = New-Object System.Diagnostics.ProcessStartInfo
+  $psi.FileName = $File
+  $psi.Arguments = (@($Arguments | ForEach-Object { ConvertTo-AzrdpfixArgument $_ }) -join ' ')
+  $psi.UseShellExecute = $false
+  $psi.CreateNoWindow = $true
+  $psi.RedirectStandardInput = $true
+  $psi.RedirectStandardOutput = $true
+  $psi.RedirectStandardError = $true
+  $proc = [System.Diagnostics.Process]::Start($psi)
+  $proc.StandardInput.Close()
+  $stdout = $proc.StandardOutput.ReadToEndAsync()
+  $stderr = $proc.StandardError.ReadToEndAsync()
+  if (-not $proc.WaitForExit($TimeoutSeconds * 1000)) {
+    try { $proc.Kill() } catch { $null = $_ }
+    throw ('{0} {1} did not finish within {2} s and was stopped' -f $File, $Arguments[0], $TimeoutSeconds)
+  }
+  # A child the tool left running may still hold its output pipes: read what arrived within 10 s, no longer.
+  $text = ''
+  foreach ($task in @($stdout, $stderr)) {
+    if ($task.Wait(10000)) { $text += $task.Result + "`n" }
+  }
+  $out = @($text -split "`r?`n" | Where-Object { $_.Trim() })
+  $script:AzrdpfixExitCode = $proc.ExitCode
+  if ($proc.ExitCode -ne 0 -and -not $AllowFailure) {
+    $last = $out | Select-Object -Last 1
+    throw ('{0} {1} failed with exit code {2}: {3}' -f $File, $Arguments[0], $proc.ExitCode, $last)
   }
   return ,$out
 }
 
-function Initialize-AzrdpfixBackup([string]$RunId) {
-  $root = Join-Path $env:ProgramData 'azrdpfix'
-  $dir = Join-Path $root ('backup\' + $RunId)
-  if (-not (Test-Path -LiteralPath $dir)) {
-    New-Item -ItemType Directory -Path $dir -Force | Out-Null
-    # Backups hold ACLs, registry values and certificates: SYSTEM and Administrators only, inherited by every run.
-    Invoke-AzrdpfixNative 'icacls.exe' @($root, '/inheritance:r', '/grant:r', '*S-1-5-18:(OI)(CI)F', '*S-1-5-32-544:(OI)(CI)F') | Out-Null
+function Get-AzrdpfixServicePid([string]$Name) {
+  try { return [int](Get-CimInstance -ClassName Win32_Service -Filter ("Name='{0}'" -f $Name) -OperationTimeoutSec 20).ProcessId } catch { return $null }
+}
+
+function Wait-AzrdpfixService($Service, [string]$Status, [int]$TimeoutSeconds) {
+  # ServiceController.WaitForStatus with a bound: a service that does not get there is reported with its state and PID.
+  try {
+    $Service.WaitForStatus($Status, [TimeSpan]::FromSeconds($TimeoutSeconds))
+  } catch {
+    $Service.Refresh()
+    throw ('{0} is still {1} (PID {2}) after {3} s waiting for {4}' -f $Service.ServiceName, $Service.Status,
+        (Get-AzrdpfixServicePid $Service.ServiceName), $TimeoutSeconds, $Status)
   }
-  return $dir
+}
+
+function Start-AzrdpfixService([string]$Name, [int]$TimeoutSeconds = 60, [switch]$Restart) {
+  # Start (or stop, then start) a service through the service controller, each wait bounded. The service cmdlets
+  # wait forever on a pending service; a service already hung in a pending state is reported, never waited for
+  # (a VM restart through Azure clears it). Returns the state before.
+  $sc = Get-Service -Name $Name
+  $before = "$($sc.Status)"
+  if ($before -like '*Pending') {
+    throw ('{0} is hung in {1} (PID {2}): not waiting for it; a VM restart through Azure clears it' -f $Name, $before,
+        (Get-AzrdpfixServicePid $Name))
+  }
+  if ($before -eq 'Running' -and -not $Restart) { return $before }
+  if ($before -eq 'Running') {
+    # Stop() stops the running dependent services first (UmRdpService for TermService), each within 30 s.
+    $sc.Stop()
+    Wait-AzrdpfixService $sc 'Stopped' $TimeoutSeconds
+  }
+  $sc.Start()
+  Wait-AzrdpfixService $sc 'Running' $TimeoutSeconds
+  return $before
+}
+
+function Test-AzrdpfixOwnedFolder([string]$Path) {
+  # Ours: a real folder (no junction or symlink), owned by SYSTEM or Administrators, and no entry for anyone else.
+  $item = Get-Item -LiteralPath $Path -Force
+  if (-not $item.PSIsContainer -or ($item.Attributes -band [System.IO.FileAttributes]::ReparsePoint)) { return $false }
+  $acl = Get-Acl -LiteralPath $Path
+  $owner = $acl.GetOwner([System.Security.Principal.SecurityIdentifier]).Value
+  if (@('S-1-5-18', 'S-1-5-32-544') -notcontains $owner) { return $false }
+  foreach ($ace in $acl.GetAccessRules($true, $true, [System.Security.Principal.SecurityIdentifier])) {
+    if (@('S-1-5-18', 'S-1-5-32-544') -notcontains $ace.IdentityReference.Value) { return $false }
+  }
+  return $true
+}
+
+function Initialize-AzrdpfixBackup([string]$RunId) {
+  # Backups hold ACLs, registry values and certificates. The root is created in one call with a protected descriptor
+  # (SYSTEM and Administrators only, inherited by every run); a root or run folder someone else created or owns, or
+  # a junction in its place, is refused: SYSTEM would otherwise write where that user points it.
+  $root = Join-Path $env:ProgramData 'azrdpfix'
+  $sddl = 'O:SYG:SYD:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)'
+  foreach ($d in @($root, (Join-Path $root 'backup'), (Join-Path $root ('backup\' + $RunId)))) {
+    if (Test-Path -LiteralPath $d) {
+      if (-not (Test-AzrdpfixOwnedFolder $d)) {
+        throw "$d exists but is not a folder that only SYSTEM and Administrators own and can open: refusing to write backups there"
+      }
+      continue
+    }
+    $ds = New-Object System.Security.AccessControl.DirectorySecurity
+    $ds.SetSecurityDescriptorSddlForm($sddl)
+    [System.IO.Directory]::CreateDirectory($d, $ds) | Out-Null
+  }
+  return (Join-Path $root ('backup\' + $RunId))
 }
 
 function Add-AzrdpfixJournal([string]$Dir, [string]$Step, [System.Collections.IDictionary]$Entry) {
@@ -126,62 +213,141 @@ function Get-AzrdpfixMachineKeysPath {
   return (Join-Path $env:ProgramData 'Microsoft\Crypto\RSA\MachineKeys')
 }
 
+function Get-AzrdpfixRights($Ace) {
+  # The ACE's rights with generic bits mapped to file rights (an icacls (GR) grant shows only GENERIC_READ).
+  $r = [int64]$Ace.FileSystemRights -band 0xFFFFFFFF
+  if ($r -band 0x80000000) { $r = $r -bor 0x120089 }
+  if ($r -band 0x40000000) { $r = $r -bor 0x120116 }
+  if ($r -band 0x20000000) { $r = $r -bor 0x1200A0 }
+  if ($r -band 0x10000000) { $r = $r -bor 0x1F01FF }
+  return $r
+}
+
+function Get-AzrdpfixAccess([string]$Path) {
+  # Allowed and denied rights per SID, entries for one SID unioned (rights may be split over two entries).
+  $allow = @{}
+  $deny = @{}
+  foreach ($ace in (Get-Acl -LiteralPath $Path).GetAccessRules($true, $true, [System.Security.Principal.SecurityIdentifier])) {
+    $sid = $ace.IdentityReference.Value
+    $bits = Get-AzrdpfixRights $ace
+    if ("$($ace.AccessControlType)" -eq 'Deny') { $deny[$sid] = [int64]$deny[$sid] -bor $bits } else { $allow[$sid] = [int64]$allow[$sid] -bor $bits }
+  }
+  return @{ allow = $allow; deny = $deny }
+}
+
 function Test-AzrdpfixGrantsRead([string]$Path, [string[]]$Sids) {
-  # True when one of $Sids is allowed to read the file or folder and none of them is denied.
+  # True when one of $Sids is allowed to read data and none of them is denied it; null when it cannot be told.
+  try { $a = Get-AzrdpfixAccess $Path } catch { return $null }
   $allowed = $false
-  foreach ($ace in (Get-Acl -LiteralPath $Path).Access) {
-    $sid = $null
-    try { $sid = $ace.IdentityReference.Translate([System.Security.Principal.SecurityIdentifier]).Value } catch { continue }
-    if ($Sids -notcontains $sid) { continue }
-    if (($ace.FileSystemRights -band [System.Security.AccessControl.FileSystemRights]::ReadData) -eq 0) { continue }
-    if ($ace.AccessControlType -eq 'Deny') { return $false }
-    $allowed = $true
+  foreach ($sid in $Sids) {
+    if ([int64]$a.deny[$sid] -band 1) { return $false }
+    if ([int64]$a.allow[$sid] -band 1) { $allowed = $true }
   }
   return $allowed
 }
 
 function Test-AzrdpfixMachineKeysGrants([string]$Path) {
-  # The state Microsoft's documented reset leaves: SYSTEM F, NETWORK SERVICE R, Administrators F, no deny entries.
-  $need = @{ 'S-1-5-18' = 'FullControl'; 'S-1-5-20' = 'Read'; 'S-1-5-32-544' = 'FullControl' }
-  $seen = @{}
-  foreach ($ace in (Get-Acl -LiteralPath $Path).Access) {
-    $sid = $null
-    try { $sid = $ace.IdentityReference.Translate([System.Security.Principal.SecurityIdentifier]).Value } catch { continue }
-    if ($ace.AccessControlType -eq 'Deny') { return $false }
-    if ($need.ContainsKey($sid)) {
-      $want = [System.Security.AccessControl.FileSystemRights]$need[$sid]
-      if (($ace.FileSystemRights -band $want) -eq $want) { $seen[$sid] = $true }
-    }
+  # The state Microsoft's documented reset leaves: SYSTEM F, NETWORK SERVICE R, Administrators F, and no deny entry
+  # for an account that the key users rely on (an unrelated deny, e.g. for Guests, does not matter).
+  $a = Get-AzrdpfixAccess $Path
+  foreach ($sid in @('S-1-5-18', 'S-1-5-20', 'S-1-5-32-544', 'S-1-1-0', 'S-1-5-11', 'S-1-5-32-545')) {
+    if ($a.deny.ContainsKey($sid)) { return $false }
   }
-  return ($seen.Count -eq $need.Count)
+  return ((([int64]$a.allow['S-1-5-18'] -band 0x1F01FF) -eq 0x1F01FF) -and
+      (([int64]$a.allow['S-1-5-20'] -band 0x120089) -eq 0x120089) -and
+      (([int64]$a.allow['S-1-5-32-544'] -band 0x1F01FF) -eq 0x1F01FF))
+}
+
+function Get-AzrdpfixRdpKeyEntries([int]$Build) {
+  # What healthy images hold on the RDP listener's key file (measured per build): SYSTEM full control, NETWORK
+  # SERVICE read, and Administrators read up to 14393 or NT SERVICE\SessionEnv full control from 17763 on.
+  $e = [ordered]@{ 'S-1-5-18' = 0x1F01FF; 'S-1-5-20' = 0x120089 }
+  if ($Build -ge 17763) { $e['S-1-5-80-4022436659-1090538466-1613889075-870485073-3428993833'] = 0x1F01FF } else { $e['S-1-5-32-544'] = 0x120089 }
+  return $e
+}
+
+function Get-AzrdpfixMissingKeyEntries([string]$File, [int]$Build) {
+  # The build's entries the file lacks, as 'SID=rights' texts, and the deny entries that block them.
+  $a = Get-AzrdpfixAccess $File
+  $missing = New-Object System.Collections.Generic.List[object]
+  $denies = New-Object System.Collections.Generic.List[object]
+  $want = Get-AzrdpfixRdpKeyEntries $Build
+  foreach ($sid in $want.Keys) {
+    if (([int64]$a.allow[$sid] -band $want[$sid]) -ne $want[$sid]) { $missing.Add($sid) }
+    if ([int64]$a.deny[$sid] -band $want[$sid]) { $denies.Add($sid) }
+  }
+  return @{ missing = $missing; denies = $denies }
 }
 
 function Get-AzrdpfixKeyState($Cert) {
-  # hasKey, keyReadable (by TermService's NETWORK SERVICE account, judged from the key file ACL) and opens (SYSTEM).
-  $state = [ordered]@{ hasKey = [bool]$Cert.HasPrivateKey; keyReadable = $false; opens = $false; keyFile = $null }
+  # hasKey; opens (SYSTEM can open the private key, RSA or ECDSA); the key file (CAPI MachineKeys or CNG Keys) and
+  # provider; keyReadable (TermService's NETWORK SERVICE may read it, judged from the file ACL: NETWORK SERVICE,
+  # Everyone, Authenticated Users, Users or SERVICE; null when it cannot be told).
+  $state = [ordered]@{ hasKey = [bool]$Cert.HasPrivateKey; keyReadable = $false; opens = $false; keyFile = $null; provider = $null }
   if (-not $Cert.HasPrivateKey) { return $state }
+  $state.keyReadable = $null
   try {
-    $rsa = [System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey($Cert)
-    if ($null -eq $rsa) { return $state }
+    $key = [System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey($Cert)
+    if ($null -eq $key) { $key = [System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions]::GetECDsaPrivateKey($Cert) }
+    if ($null -eq $key) { return $state }
     $state.opens = $true
     $name = $null
-    if ($rsa -is [System.Security.Cryptography.RSACryptoServiceProvider]) { $name = $rsa.CspKeyContainerInfo.UniqueKeyContainerName }
-    elseif ($rsa -is [System.Security.Cryptography.RSACng]) { $name = $rsa.Key.UniqueName }
-    $state.keyReadable = $true
+    if ($key -is [System.Security.Cryptography.RSACryptoServiceProvider]) {
+      $name = $key.CspKeyContainerInfo.UniqueKeyContainerName
+      $state.provider = 'CAPI'
+    } elseif ($key.PSObject.Properties['Key']) {
+      $name = $key.Key.UniqueName
+      $state.provider = 'CNG'
+    }
     if ($name) {
-      foreach ($dir in @((Get-AzrdpfixMachineKeysPath), (Join-Path $env:ProgramData 'Microsoft\Crypto\Keys'))) {
+      $dirs = @((Get-AzrdpfixMachineKeysPath), (Join-Path $env:ProgramData 'Microsoft\Crypto\Keys'))
+      if ($state.provider -eq 'CNG') { [array]::Reverse($dirs) }
+      foreach ($dir in $dirs) {
         $file = Join-Path $dir $name
         if (Test-Path -LiteralPath $file) {
           $state.keyFile = $file
-          # NETWORK SERVICE, Everyone, Authenticated Users: any of them lets TermService read the key.
-          $state.keyReadable = Test-AzrdpfixGrantsRead $file @('S-1-5-20', 'S-1-1-0', 'S-1-5-11')
+          $state.keyReadable = Test-AzrdpfixGrantsRead $file @('S-1-5-20', 'S-1-1-0', 'S-1-5-11', 'S-1-5-32-545', 'S-1-5-6')
           break
         }
       }
     }
   } catch {
+    # SYSTEM cannot open the key: TermService cannot either.
+    $state.opens = $false
     $state.keyReadable = $false
+  }
+  if ($state.hasKey -and -not $state.keyFile) {
+    # The key did not open: find its container from the certificate's key provider info. certutil prints the unique
+    # container name (hex hash, underscore, machine GUID: language-neutral), so a damaged key can be told from a
+    # missing (orphaned) one.
+    $storeName = 'Remote Desktop'
+    if ($Cert.PSParentPath -and $Cert.PSParentPath -notmatch 'Remote Desktop$') { $storeName = 'My' }
+    try {
+      $dump = Invoke-AzrdpfixNative 'certutil.exe' @('-store', $storeName, $Cert.Thumbprint) -AllowFailure -TimeoutSeconds 30
+      $m = [regex]::Match(($dump -join "`n"), '[0-9a-fA-F]{32}_[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}')
+      if ($m.Success) {
+        foreach ($dir in @((Get-AzrdpfixMachineKeysPath), (Join-Path $env:ProgramData 'Microsoft\Crypto\Keys'))) {
+          $file = Join-Path $dir $m.Value
+          if (Test-Path -LiteralPath $file) {
+            $state.keyFile = $file
+            $state.keyReadable = $false
+            break
+          }
+        }
+      }
+    } catch { $state.keyFile = $null }
   }
   return $state
 }
+
+function Get-AzrdpfixListenerThumbprint {
+  # The certificate the RDP listener really uses: Win32_TSGeneralSetting, else the registry binding, else null.
+  $tp = $null
+  try {
+    $ts = Get-CimInstance -Namespace 'root\cimv2\TerminalServices' -ClassName Win32_TSGeneralSetting -Filter "TerminalName='RDP-tcp'" -OperationTimeoutSec 20
+    if ($ts -and $ts.SSLCertificateSHA1Hash -match '^[0-9A-Fa-f]{40}$') { $tp = "$($ts.SSLCertificateSHA1Hash)".ToUpperInvariant() }
+  } catch { $tp = $null }
+  return $tp
+}
+
 #endregion azrdpfix-helpers

@@ -19,9 +19,11 @@ $result = New-AzrdpfixResult 'disable-nla'
 try {
   $rdpTcp = 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server\WinStations\RDP-Tcp'
   $policy = Get-AzrdpfixRegValue 'HKLM:\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services' 'UserAuthentication'
-  if ($null -ne $policy) { Add-AzrdpfixFinding $result 'gpo-controls-value' 'policy sets UserAuthentication: the GPO wins at the next refresh' }
   $current = Get-AzrdpfixRegValue $rdpTcp 'UserAuthentication'
-  if ($null -ne $current -and "$($current.value)" -eq '0') {
+  if ($null -ne $policy) {
+    # While a policy value exists, Terminal Services uses it: the local value would change nothing.
+    Add-AzrdpfixFinding $result 'gpo-controls-value' ('policy sets UserAuthentication=' + $policy.value + ': change the GPO; the local value is left alone')
+  } elseif ($null -ne $current -and "$($current.value)" -eq '0') {
     Add-AzrdpfixFinding $result 'nla-already-off' 'UserAuthentication is already 0'
   } else {
     $dir = Initialize-AzrdpfixBackup $RunId

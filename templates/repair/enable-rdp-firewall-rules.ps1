@@ -21,7 +21,10 @@ $result = New-AzrdpfixResult 'enable-rdp-firewall-rules'
 try {
   $rules = @(Get-NetFirewallRule -Group '@FirewallAPI.dll,-28752' -ErrorAction SilentlyContinue | Where-Object { "$($_.Direction)" -eq 'Inbound' })
   if ($rules.Count -eq 0) { throw 'the Remote Desktop firewall rule group is missing: recreate it (SetRDPPort adds a custom rule)' }
-  $off = @($rules | Where-Object { "$($_.Enabled)" -ne 'True' })
+  # Only the user-mode rules RDP needs (TCP and UDP); Shadow and the other members of the group stay as they are.
+  $off = @($rules | Where-Object { $_.Name -like 'RemoteDesktop-UserMode-In-*' -and "$($_.Enabled)" -ne 'True' })
+  $others = @($rules | Where-Object { $_.Name -notlike 'RemoteDesktop-UserMode-In-*' -and "$($_.Enabled)" -ne 'True' })
+  if ($others.Count -gt 0) { Add-AzrdpfixFinding $result 'other-rules-left-off' ('left disabled: ' + (@($others | ForEach-Object { $_.Name }) -join ',')) }
   $blocking = @(Get-NetFirewallProfile | Where-Object { "$($_.Enabled)" -eq 'True' -and "$($_.AllowInboundRules)" -eq 'False' })
   if ($off.Count -gt 0 -or $blocking.Count -gt 0) {
     $dir = Initialize-AzrdpfixBackup $RunId

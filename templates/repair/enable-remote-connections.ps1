@@ -1,7 +1,8 @@
 <#
 .SYNOPSIS
-  Allows Remote Desktop connections: Terminal Server fDenyTSConnections=0 and RDP-Tcp fEnableWinStation=1, each only
-  if it is set the other way. A policy value is reported (finding gpo-controls-value), never overwritten.
+  Allows Remote Desktop connections: Terminal Server fDenyTSConnections=0, TSEnabled=1, TSUserEnabled=0,
+  TSServerDrainMode=0 and RDP-Tcp fEnableWinStation=1, fLogonDisabled=0, each only if it is set the other way. A
+  policy value is reported (finding gpo-controls-value), never overwritten.
 .PARAMETER RunId
   The azrdpfix run id; names the backup folder C:\ProgramData\azrdpfix\backup\<RunId>.
 .NOTES
@@ -25,14 +26,19 @@ try {
   }
   $dir = $null
   $deny = Get-AzrdpfixRegValue $ts 'fDenyTSConnections'
-  if ($null -ne $deny -and "$($deny.value)" -ne '0') {
+  # While a policy value exists, Terminal Services uses it: changing the local value would change nothing now.
+  if ($null -eq $policy -and $null -ne $deny -and "$($deny.value)" -ne '0') {
     $dir = Initialize-AzrdpfixBackup $RunId
     Set-AzrdpfixRegValue $dir 'enable-remote-connections' $result $ts 'fDenyTSConnections' 'DWord' 0
   }
-  $win = Get-AzrdpfixRegValue $rdpTcp 'fEnableWinStation'
-  if ($null -ne $win -and "$($win.value)" -eq '0') {
-    if ($null -eq $dir) { $dir = Initialize-AzrdpfixBackup $RunId }
-    Set-AzrdpfixRegValue $dir 'enable-remote-connections' $result $rdpTcp 'fEnableWinStation' 'DWord' 1
+  # Each switch only when it is set the wrong way (Learn troubleshoot-rdp-general-error): key, name, wrong, right.
+  foreach ($sw in @(@($rdpTcp, 'fEnableWinStation', '0', 1), @($ts, 'TSEnabled', '0', 1), @($ts, 'TSUserEnabled', '1', 0),
+      @($ts, 'TSServerDrainMode', '1', 0), @($rdpTcp, 'fLogonDisabled', '1', 0))) {
+    $v = Get-AzrdpfixRegValue $sw[0] $sw[1]
+    if ($null -ne $v -and "$($v.value)" -eq $sw[2]) {
+      if ($null -eq $dir) { $dir = Initialize-AzrdpfixBackup $RunId }
+      Set-AzrdpfixRegValue $dir 'enable-remote-connections' $result $sw[0] $sw[1] 'DWord' $sw[3]
+    }
   }
 } catch {
   Set-AzrdpfixFailed $result $_

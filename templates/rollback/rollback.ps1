@@ -6,8 +6,12 @@
   The run to undo (its id is printed in every azrdpfix report).
 .NOTES
   Why: every repair step journals each change before making it, so even a run that stopped midway can be undone.
-  Each entry is restored only if the current state still differs from the journaled one, so rollback is idempotent.
-  Service restarts, the clock resync and the policy refresh cannot be undone; they are reported as findings.
+  Each entry is restored only if the current state still differs from the journaled one, so rollback is idempotent,
+  and only if it still holds the value this run wrote: a later change is left alone (finding changed-since).
+  One entry that cannot be restored is reported (rollback-entry-failed) and the older entries are still restored.
+  Service restarts, the clock resync and the policy refresh cannot be undone; they are reported as findings. A
+  restored certificate is re-linked to its kept key container (certutil -repairstore); after a MachineKeys rename is
+  undone the keys created since are copied back in (robocopy, ACLs kept) and the VM needs a reapply.
   A restart of the VM completes the rollback of ACL, TLS and NLA changes.
 #>
 param(
@@ -17,8 +21,18 @@ $ErrorActionPreference = 'Stop'
 
 # azrdpfix:helpers
 
+function Test-ChangedSince($Result, $E, $Current) {
+  # Restore only what still holds the value this run wrote: a later change (an admin, a GPO, another run) wins.
+  if ($null -ne $E.after -and "$Current" -ne "$($E.after)" -and "$Current" -ne "$($E.before)") {
+    Add-AzrdpfixFinding $Result 'changed-since' ('{0} {1}: now {2}, this run set {3}; left alone' -f $E.step, $E.op, $Current, $E.after)
+    return $true
+  }
+  return $false
+}
+
 function Restore-RegEntry($Result, $E) {
   $current = ConvertTo-AzrdpfixRegText (Get-AzrdpfixRegValue $E.path $E.name)
+  if (Test-ChangedSince $Result $E $current) { return }
   if (-not $E.existed) {
     if ($null -ne $current) {
       Remove-ItemProperty -LiteralPath $E.path -Name $E.name -Force
@@ -51,18 +65,39 @@ function Restore-Entry($Result, $E) {
     'acl' {
       # icacls /restore takes the parent folder: the saved names are relative to it.
       Invoke-AzrdpfixNative 'icacls.exe' @($E.parent, '/restore', $E.aclFile, '/c', '/q') -AllowFailure | Out-Null
-      $owners = $null
-      if ($E.ownersFile -and (Test-Path -LiteralPath $E.ownersFile)) { $owners = Get-Content -LiteralPath $E.ownersFile -Raw | ConvertFrom-Json }
-      if ($owners) {
-        $leaf = Split-Path -Leaf $E.path
-        foreach ($p in $owners.PSObject.Properties) {
-          if (-not $p.Value) { continue }
-          $target = $E.path
-          if ($p.Name -ne $leaf) { $target = Join-Path $E.path $p.Name }
-          if (Test-Path -LiteralPath $target) { Invoke-AzrdpfixNative 'icacls.exe' @($target, '/setowner', ('*' + $p.Value), '/c', '/q') -AllowFailure | Out-Null }
+      if ($script:AzrdpfixExitCode -ne 0) { Add-AzrdpfixFinding $Result 'acl-restore-incomplete' "icacls /restore exit $script:AzrdpfixExitCode" }
+      $owners = @()
+      if ($E.ownersFile -and (Test-Path -LiteralPath $E.ownersFile)) {
+        if ($E.ownersFile -like '*.json') {
+          $o = Get-Content -LiteralPath $E.ownersFile -Raw | ConvertFrom-Json
+          foreach ($p in $o.PSObject.Properties) { if ($p.Value) { $owners += ,@($p.Name, $p.Value) } }
+        } else {
+          # One 'name<TAB>SID' line per entry, read line by line (no 2 MB ConvertFrom-Json limit).
+          foreach ($line in (Get-Content -LiteralPath $E.ownersFile)) {
+            $parts = $line -split "`t"
+            if ($parts.Count -eq 2) { $owners += ,@($parts[0], $parts[1]) }
+          }
         }
       }
-      Add-AzrdpfixChange $Result 'MachineKeys ACL' (Get-Acl -LiteralPath $E.path).Sddl $E.sddlBefore
+      $leaf = Split-Path -Leaf $E.path
+      foreach ($pair in $owners) {
+        $target = $E.path
+        if ($pair[0] -ne $leaf) { $target = Join-Path $E.path $pair[0] }
+        if (Test-Path -LiteralPath $target) { Invoke-AzrdpfixNative 'icacls.exe' @($target, '/setowner', ('*' + $pair[1]), '/c', '/q') -AllowFailure | Out-Null }
+      }
+      $now = (Get-Acl -LiteralPath $E.path).Sddl
+      if ($now -ne $E.sddlBefore) { Add-AzrdpfixFinding $Result 'acl-differs' ('MachineKeys ACL after restore: ' + $now) }
+      Add-AzrdpfixChange $Result 'MachineKeys ACL' 'reset' $E.sddlBefore
+    }
+    'sddl' {
+      if (-not (Test-Path -LiteralPath $E.path)) { Add-AzrdpfixFinding $Result 'acl-target-gone' "$($E.path) no longer exists"; return }
+      $item = Get-Item -LiteralPath $E.path -Force
+      $current = (Get-Acl -LiteralPath $E.path).Sddl
+      if ($current -eq $E.sddlBefore) { return }
+      $acl = $item.GetAccessControl('Access')
+      $acl.SetSecurityDescriptorSddlForm($E.sddlBefore, 'Access')
+      $item.SetAccessControl($acl)
+      Add-AzrdpfixChange $Result ('ACL of ' + (Split-Path -Leaf $E.path)) $current $E.sddlBefore
     }
     'cert-remove' {
       $storePath = 'Cert:\LocalMachine\' + $E.store + '\' + $E.tp
@@ -74,19 +109,33 @@ function Restore-Entry($Result, $E) {
       $store = New-Object System.Security.Cryptography.X509Certificates.X509Store($E.store, 'LocalMachine')
       $store.Open('ReadWrite')
       try { $store.Add($cert) } finally { $store.Close() }
+      if ($E.keyContainer) {
+        # The key container was kept: link the restored certificate to it again.
+        Invoke-AzrdpfixNative 'certutil.exe' @('-repairstore', $E.store, $E.tp) -AllowFailure -TimeoutSeconds 60 | Out-Null
+        if ($script:AzrdpfixExitCode -ne 0) { Add-AzrdpfixFinding $Result 'certificate-not-relinked' "$($E.tp): certutil -repairstore exit $script:AzrdpfixExitCode" }
+      }
       Add-AzrdpfixChange $Result ('certificate ' + $E.tp) 'deleted' ('restored from ' + (Split-Path -Leaf $file))
     }
     'rename' {
       if (-not (Test-Path -LiteralPath $E.to)) { return }
+      $aside = $null
       if (Test-Path -LiteralPath $E.from) {
-        # Keep what was created since the rename (for example the agent's new transport key) beside it.
-        Rename-Item -LiteralPath $E.from -NewName ((Split-Path -Leaf $E.from) + '.azrdpfix-rollback-' + $RunId)
+        $aside = $E.from + '.azrdpfix-rollback-' + $RunId
+        Rename-Item -LiteralPath $E.from -NewName (Split-Path -Leaf $aside)
       }
       Rename-Item -LiteralPath $E.to -NewName (Split-Path -Leaf $E.from)
+      if ($aside) {
+        # Keys created since the rename (the agent's new transport key, a new RDP key) come back in, ACLs kept;
+        # files that exist in both are left as they were before the rename.
+        Invoke-AzrdpfixNative 'robocopy.exe' @($aside, $E.from, '/copy:DATSO', '/xc', '/xn', '/xo', '/r:1', '/w:1', '/njh', '/njs', '/np') -AllowFailure -TimeoutSeconds 300 | Out-Null
+        if ($script:AzrdpfixExitCode -ge 8) { Add-AzrdpfixFinding $Result 'keys-not-copied-back' "robocopy exit $script:AzrdpfixExitCode; the newer keys stay in $aside" }
+      }
+      Add-AzrdpfixFinding $Result 'reapply-needed' 'MachineKeys is back: reapply the VM so the guest agent checks its transport certificate'
       Add-AzrdpfixChange $Result 'MachineKeys folder' 'fresh folder' ('restored from ' + (Split-Path -Leaf $E.to))
     }
     'service-start' {
       $svc = Get-Service -Name $E.name
+      if (Test-ChangedSince $Result $E "$($svc.StartType)") { return }
       if ("$($svc.StartType)" -ne $E.before) {
         Set-Service -Name $E.name -StartupType $E.before
         Add-AzrdpfixChange $Result ($E.name + ' start type') "$($svc.StartType)" $E.before
@@ -94,6 +143,7 @@ function Restore-Entry($Result, $E) {
     }
     'fw-rule' {
       $rule = Get-NetFirewallRule -Name $E.name -ErrorAction SilentlyContinue
+      if ($rule -and (Test-ChangedSince $Result $E "$($rule.Enabled)")) { return }
       if ($rule -and "$($rule.Enabled)" -ne $E.before) {
         Set-NetFirewallRule -Name $E.name -Enabled $E.before
         Add-AzrdpfixChange $Result ('rule ' + $E.name) "$($rule.Enabled)" $E.before
@@ -101,6 +151,7 @@ function Restore-Entry($Result, $E) {
     }
     'fw-profile' {
       $p = Get-NetFirewallProfile -Name $E.name
+      if (Test-ChangedSince $Result $E "$($p.AllowInboundRules)") { return }
       if ("$($p.AllowInboundRules)" -ne $E.before) {
         Set-NetFirewallProfile -Name $E.name -AllowInboundRules $E.before
         Add-AzrdpfixChange $Result ('profile ' + $E.name + ' inbound rules') "$($p.AllowInboundRules)" $E.before
@@ -121,13 +172,26 @@ try {
   } else {
     $entries = @(Get-Content -LiteralPath $journal | Where-Object { $_.Trim() } | ForEach-Object { $_ | ConvertFrom-Json })
     [array]::Reverse($entries)
-    foreach ($e in $entries) { Restore-Entry $result $e }
-    # Findings about steps that cannot be undone are collapsed: the line must fit the 4,096-byte window.
+    $failedEntries = 0
+    foreach ($e in $entries) {
+      # One entry that cannot be restored must not leave all older entries unrestored.
+      try {
+        Restore-Entry $result $e
+      } catch {
+        $failedEntries++
+        Add-AzrdpfixFinding $result 'rollback-entry-failed' ($e.step + ' ' + $e.op + ': ' + $_.Exception.Message)
+      }
+    }
+    # The line must fit the 4,096-byte window: changes, then findings, are collapsed until it does.
     if ($result.changes.Count -gt 12) {
       $n = $result.changes.Count
       $result.changes.RemoveRange(12, $n - 12)
       Add-AzrdpfixFinding $result 'changes-trimmed' "$n changes restored; the first 12 are listed"
     }
+    while ((ConvertTo-AzrdpfixJson $result).Length -gt 3600 -and ($result.changes.Count + $result.findings.Count) -gt 1) {
+      if ($result.changes.Count -gt 0) { $result.changes.RemoveAt($result.changes.Count - 1) } else { $result.findings.RemoveAt($result.findings.Count - 1) }
+    }
+    if ($failedEntries -gt 0) { throw "$failedEntries journal entries could not be restored (see the findings)" }
   }
 } catch {
   Set-AzrdpfixFailed $result $_

@@ -62,6 +62,13 @@ class ArchitectureTest {
   }
 
   @Test
+  void contract_is_data_only_and_depends_on_nothing_of_ours() throws IOException {
+    Pattern p = Pattern.compile("(com\\.azure|picocli|com\\.fasterxml|reactor\\.|dev\\.azrdpfix\\."
+        + "(cli|azure|core|template|probe|report|simulator|explain))\\.");
+    assertEquals(List.of(), violations("contract", p, true));
+  }
+
+  @Test
   void probe_and_explain_never_load_the_azure_sdk_or_the_simulator() throws IOException {
     Pattern p = Pattern.compile("(com\\.azure|dev\\.azrdpfix\\.(azure|simulator|template))\\.");
     List<String> v = new ArrayList<>(violations("probe", p, true));

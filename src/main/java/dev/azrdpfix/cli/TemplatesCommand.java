@@ -50,7 +50,7 @@ public final class TemplatesCommand implements Runnable {
       var out = spec.commandLine().getOut();
       out.println("# id: " + t.id() + "  kind: " + t.kind().id() + "  changes the VM: " + t.mutates()
           + "  reboot: " + t.requiresReboot());
-      out.println("# sha256: " + dev.azrdpfix.template.ScriptText.sha256(t.text()));
+      out.println("# sha256: " + dev.azrdpfix.contract.ScriptText.sha256(t.text()));
       out.print(t.text());
       out.flush();
       return 0;

@@ -41,6 +41,8 @@ public final class GuestFactsMapper {
     JsonNode reg = obj(f, "registry");
     JsonNode tls = obj(f, "tls");
     JsonNode fw = obj(f, "firewall");
+    JsonNode key = obj(f, "rdpKey");
+    JsonNode tlsOff = obj(f, "tlsDisabledByDefault");
     Map<String, Integer> events = new LinkedHashMap<>();
     JsonNode ev = f.get("events");
     if (ev != null && ev.isObject()) {
@@ -63,14 +65,21 @@ public final class GuestFactsMapper {
         lis == null ? null : new GuestFacts.Listener(integer(lis, "port"), text(lis, "process"), text(lis, "service")),
         reg == null ? null : new GuestFacts.Registry(integer(reg, "fDenyTSConnections"),
             integer(reg, "policyDenyTSConnections"), integer(reg, "PortNumber"), integer(reg, "SecurityLayer"),
-            integer(reg, "UserAuthentication"), integer(reg, "MinEncryptionLevel"), integer(reg, "fEnableWinStation")),
+            integer(reg, "UserAuthentication"), integer(reg, "MinEncryptionLevel"), integer(reg, "fEnableWinStation"), integer(reg, "TSEnabled"),
+            integer(reg, "TSUserEnabled"), integer(reg, "TSServerDrainMode"), integer(reg, "fLogonDisabled"),
+            integer(reg, "LanAdapter")),
         strings(f.get("gpo")),
         tls == null ? null : new GuestFacts.Tls(integer(tls, "1.0"), integer(tls, "1.1"), integer(tls, "1.2")),
         integer(f, "fips"),
         fw == null ? null : new GuestFacts.Firewall(boolMap(fw.get("profiles")), boolMap(fw.get("rdpRules")),
-            bool(fw, "blockInbound"), strings(fw.get("active"))),
+            bool(fw, "blockInbound"), strings(fw.get("active")), integer(fw, "blockRules")),
         events,
-        integer(f, "mtu"));
+        integer(f, "mtu"),
+        key == null ? null : new GuestFacts.RdpKey(text(key, "tp"), text(key, "source"), text(key, "provider"),
+            text(key, "file"), text(key, "sddl"), key.get("missing") != null && key.get("missing").isArray()
+                ? strings(key.get("missing")) : null, bool(key, "opens")),
+        integer(f, "sessions"),
+        tlsOff == null ? null : new GuestFacts.Tls(integer(tlsOff, "1.0"), integer(tlsOff, "1.1"), integer(tlsOff, "1.2")));
   }
 
   private static JsonNode obj(JsonNode n, String field) {

@@ -3,6 +3,8 @@ package dev.azrdpfix.template;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.azrdpfix.contract.ScriptText;
+import dev.azrdpfix.contract.Wire;
 import dev.azrdpfix.core.guest.GuestFacts;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,7 +16,7 @@ import java.util.List;
  */
 public final class ResultParser {
   /** The fixed prefix of every marker line. */
-  public static final String MARKER = "AZRDPFIX-RESULT ";
+  public static final String MARKER = Wire.MARKER;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Output this long has probably hit Run Command's 4,096-byte window. */
@@ -61,9 +63,9 @@ public final class ResultParser {
       return TemplateResult.failed(templateId, "template " + templateId + " gave a result line that is not a JSON "
           + "object" + stderrTail(stderr));
     }
-    if (node.path("v").asInt(-1) != 1) {
+    if (node.path("v").asInt(-1) != Wire.VERSION) {
       return TemplateResult.failed(templateId, "template " + templateId + " speaks contract version "
-          + node.path("v").asText("none") + ", expected 1: the templates and azrdpfix do not match");
+          + node.path("v").asText("none") + ", expected " + Wire.VERSION + ": the templates and azrdpfix do not match");
     }
     TemplateResult r = step(node, templateId, stderr);
     if (trailing != null) {
@@ -101,7 +103,12 @@ public final class ResultParser {
     for (JsonNode s : node.path("steps")) {
       TemplateResult sr = step(s, null, null);
       steps.add(sr);
-      if (sr.failed() && failedStep == null) {
+      // A best-effort step (critical false) that failed is a warning of the bundle, not its failure.
+      boolean critical = !s.path("critical").isBoolean() || s.path("critical").asBoolean();
+      if (sr.failed() && !critical) {
+        findings.add(new TemplateResult.ScriptFinding("best-effort-step-failed",
+            "best-effort step " + sr.id() + " failed: " + sr.error()));
+      } else if (sr.failed() && failedStep == null) {
         failedStep = sr.id() + (sr.error() == null ? "" : ": " + sr.error());
       }
     }
@@ -135,8 +142,25 @@ public final class ResultParser {
     return null;
   }
 
+  /**
+   * The message of the last error on stderr. A Windows PowerShell error record ends with "+ CategoryInfo" and
+   * "+ FullyQualifiedErrorId" lines (and "At line:..." / continuation lines before them): its message is the last line
+   * that is none of those.
+   */
   private static String stderrTail(String stderr) {
-    String last = lastNonBlank(ScriptText.normalise(stderr == null ? "" : stderr));
+    List<String> lines = ScriptText.normalise(stderr == null ? "" : stderr);
+    String last = null;
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      String l = lines.get(i);
+      if (l.isBlank() || l.startsWith("+") || Character.isWhitespace(l.charAt(0)) || l.startsWith("At ")) {
+        continue;
+      }
+      last = l;
+      break;
+    }
+    if (last == null) {
+      last = lastNonBlank(lines);
+    }
     return last == null ? "" : "; last stderr line: " + cut(last.strip(), 200);
   }
 

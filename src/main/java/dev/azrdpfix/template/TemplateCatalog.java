@@ -2,8 +2,11 @@ package dev.azrdpfix.template;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.azrdpfix.contract.ScriptText;
+import dev.azrdpfix.contract.Wire;
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
+import dev.azrdpfix.core.guest.StepProperties;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +34,7 @@ public final class TemplateCatalog {
    * The line each template holds where the helpers go: replaced by {@code common/helpers.ps1} when the template is
    * sent alone, left as a plain comment when it is embedded in a bundle (the bundle defines the helpers once).
    */
-  public static final String HELPERS_PLACEHOLDER = "# azrdpfix:helpers";
+  public static final String HELPERS_PLACEHOLDER = Wire.HELPERS_PLACEHOLDER;
 
   private final Map<String, TemplateSpec> templates;
   private final List<String> helperLines;
@@ -113,6 +116,21 @@ public final class TemplateCatalog {
           + String.join(", ", templates.keySet()) + ".");
     }
     return spec;
+  }
+
+  /**
+   * What repair step {@code id} implies, read from the manifest: the one home of step properties, handed to core as a
+   * {@link StepProperties.Source} ({@code catalog::stepProperties}).
+   *
+   * @throws IllegalArgumentException when the manifest has no repair step {@code id}
+   */
+  public StepProperties stepProperties(String id) {
+    TemplateSpec t = id == null ? null : templates.get(id);
+    if (t == null || t.kind() != TemplateKind.REPAIR) {
+      throw new IllegalArgumentException("templates/manifest.json has no repair step '" + id + "'");
+    }
+    return new StepProperties(t.id(), t.destructive(), t.requiresReboot(), t.requiresReapply(), t.explicitFlag(),
+        t.critical(), t.restartsServices());
   }
 
   /** The helper functions' normalised lines ({@code common/helpers.ps1}), the one copy every script uses. */
@@ -246,11 +264,15 @@ public final class TemplateCatalog {
     } catch (IllegalArgumentException ex) {
       throw internal(id + ": " + ex.getMessage());
     }
+    if (kind == TemplateKind.REPAIR && !(t.path("critical").isBoolean() && t.path("restartsServices").isBoolean())) {
+      throw internal(id + ": a repair step must say whether it is critical and whether it restartsServices");
+    }
     return new TemplateSpec(id, path, kind, t.path("summary").asText(), strings(t.path("reads")),
         strings(t.path("changes")), t.path("mutates").asBoolean(), t.path("destructive").asBoolean(),
         t.path("requiresReboot").asBoolean(), t.path("requiresReapply").asBoolean(),
-        t.hasNonNull("explicitFlag") ? t.get("explicitFlag").asText() : null, params, lines,
-        ScriptText.sha256(lines), source, ScriptText.sha256(source));
+        t.hasNonNull("explicitFlag") ? t.get("explicitFlag").asText() : null, t.path("critical").asBoolean(true),
+        t.path("restartsServices").asBoolean(false), params, lines, ScriptText.sha256(lines), source,
+        ScriptText.sha256(source));
   }
 
   private static List<String> strings(JsonNode array) {

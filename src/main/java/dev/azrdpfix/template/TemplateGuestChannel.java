@@ -4,6 +4,7 @@ import dev.azrdpfix.core.guest.GuestRun;
 import dev.azrdpfix.core.guest.PlannedStep;
 import dev.azrdpfix.core.guest.StepStatus;
 import dev.azrdpfix.core.model.RunId;
+import dev.azrdpfix.core.guest.StepProperties;
 import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.port.AzureGateway;
 import dev.azrdpfix.core.port.GuestChannel;
@@ -29,6 +30,11 @@ public final class TemplateGuestChannel implements GuestChannel {
     this.catalog = catalog;
     this.timeout = timeout;
     this.progress = progress;
+  }
+
+  @Override
+  public StepProperties.Source steps() {
+    return catalog::stepProperties;
   }
 
   @Override

@@ -7,6 +7,8 @@ import java.util.Map;
  * One template from the manifest: {@code lines} is the script sent when the template runs alone (its file with the
  * helpers placeholder line replaced by {@code common/helpers.ps1}) and {@code sha256} that text's hash;
  * {@code sourceLines} is the file itself, normalised, which is what a bundle embeds, and {@code sourceSha256} its hash.
+ * {@code critical} false marks a best-effort repair step (its failure is a warning and never stops the bundle);
+ * {@code restartsServices} that its fix takes effect only after TermService and SessionEnv restart.
  */
 public record TemplateSpec(
     String id,
@@ -20,6 +22,8 @@ public record TemplateSpec(
     boolean requiresReboot,
     boolean requiresReapply,
     String explicitFlag,
+    boolean critical,
+    boolean restartsServices,
     Map<String, ParameterSpec> parameters,
     List<String> lines,
     String sha256,

@@ -97,7 +97,7 @@ class SimulatedRepairTest {
 
   @ParameterizedTest(name = "{0} is repaired")
   @CsvSource({"expired-cert-01, 5", "machinekeys-01, 5", "termservice-stopped-01, 5", "rdp-disabled-01, 5",
-      "firewall-01, 5", "tls-disabled-01, 5",
+      "firewall-01, 5", "tls-disabled-01, 5", "key-file-acl-01, 5", "pinned-cert-01, 5", "active-sessions-01, 5",
       // A skewed clock is a warning (NLA still works on a standalone VM) that repair still fixes.
       "clock-skew-01, 0"})
   void each_single_fault_vm_is_repaired_with_two_run_commands_and_one_restart(String vm, int before)
@@ -130,6 +130,9 @@ class SimulatedRepairTest {
       "deallocated-01 | 4 | --start",
       "linux-01 | 4 | not Windows",
       "app-01 | 2 | rg-blue, rg-green",
+      "termservice-hung-01 | 7 | TermService is hung in StartPending (PID 4242)",
+      "backup-squatted-01 | 7 | refusing to write backups there",
+      "fails-midway-01 | 7 | failed midway",
   })
   void refuses_with_the_right_reason(String vm, int exit, String reason) {
     Result r = repair(vm, "--yes").expectExit(exit);

@@ -38,7 +38,7 @@ class UsageErrorsTest {
       "unknown command | frobnicate | Unmatched argument",
       "missing VM | inspect | Missing required parameter",
       // Checked before any login or request; the loopback endpoint and token auth only make sure of it.
-      "a template that is not a repair step | repair web-01 --steps diagnose --auth token --arm-endpoint https://127.0.0.1:9/ | --steps 'diagnose' is not a repair step: use one or more of clear-stale-binding,",
+      "a template that is not a repair step | repair web-01 --steps diagnose --auth token --arm-endpoint https://127.0.0.1:9/ | --steps 'diagnose' is not a repair step: use one or more of resync-time, clear-stale-binding,",
       "rollback as a step | repair web-01 --steps reset-machinekeys-acl,rollback --auth token --arm-endpoint https://127.0.0.1:9/ | --steps 'rollback' is not a repair step",
       "an empty step list | repair web-01 --steps , --auth token --arm-endpoint https://127.0.0.1:9/ | --steps is empty",
       "a malformed run id | rollback web-01 --run yesterday --auth token --arm-endpoint https://127.0.0.1:9/ | --run 'yesterday' is not a run id",

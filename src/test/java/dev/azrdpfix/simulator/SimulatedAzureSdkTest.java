@@ -106,13 +106,13 @@ class SimulatedAzureSdkTest {
   void listingTheSubscriptionPagesAndFindsApp01Twice() {
     SdkHarness sdk = sdk(start("fast/4", null));
     List<VirtualMachine> all = sdk.compute.virtualMachines().list().stream().toList();
-    assertEquals(18, all.size());
+    assertEquals(24, all.size(), "18 VMs and the 6 guest cases of issue 8");
     List<String> app01Groups = all.stream().filter(v -> v.name().equals("app-01"))
         .map(VirtualMachine::resourceGroupName).sorted().toList();
     assertEquals(List.of("rg-blue", "rg-green"), app01Groups);
     long listPages = sim.requests().stream().filter(r -> r.route().equals("vm-list")).count();
-    assertEquals(2, listPages, "18 VMs at 10 per page come in two pages via nextLink");
-    assertEquals(16, sdk.compute.virtualMachines().listByResourceGroup("rg-prod").stream().count());
+    assertEquals(3, listPages, "24 VMs at 10 per page come in three pages via nextLink");
+    assertEquals(22, sdk.compute.virtualMachines().listByResourceGroup("rg-prod").stream().count());
   }
 
   @Test
@@ -155,7 +155,8 @@ class SimulatedAzureSdkTest {
     // private-01 has no public IP; NSG listing covers every NIC NSG plus the subnet NSG.
     assertNull(sdk.network.networkInterfaces().getByResourceGroup("rg-prod", "private-01-nic")
         .primaryIPConfiguration().publicIpAddressId());
-    assertEquals(17, sdk.network.networkSecurityGroups().listByResourceGroup("rg-prod").stream().count());
+    // 16 VMs of the first catalogue and the subnet NSG, plus the 6 guest cases of issue 8.
+    assertEquals(23, sdk.network.networkSecurityGroups().listByResourceGroup("rg-prod").stream().count());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.azrdpfix.template;
 
+import dev.azrdpfix.contract.ScriptText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,7 +39,7 @@ class ParameterValidationTest {
     good(ParameterType.RUN_ID, RUN);
     good(ParameterType.THUMBPRINT, TP);
     good(ParameterType.THUMBPRINT_LIST, TP);
-    good(ParameterType.THUMBPRINT_LIST, TP + "," + TP.replace('0', 'F'));
+    good(ParameterType.THUMBPRINT_LIST, TP + "_" + TP.replace('0', 'F'));
     good(ParameterType.TOKEN, "web-01.prod_2");
     good(ParameterType.BOOL, "true");
     good(ParameterType.BOOL, "false");
@@ -56,9 +57,11 @@ class ParameterValidationTest {
     bad(ParameterType.THUMBPRINT, TP.toLowerCase());
     bad(ParameterType.THUMBPRINT, TP.substring(1));
     bad(ParameterType.THUMBPRINT, TP + "0");
-    bad(ParameterType.THUMBPRINT_LIST, TP + ", " + TP);
-    bad(ParameterType.THUMBPRINT_LIST, TP + ",");
-    bad(ParameterType.THUMBPRINT_LIST, String.join(",", java.util.Collections.nCopies(17, TP)));
+    bad(ParameterType.THUMBPRINT_LIST, TP + "_ " + TP);
+    bad(ParameterType.THUMBPRINT_LIST, TP + "_");
+    // A comma would become an array in powershell -Command mode: not a list separator.
+    bad(ParameterType.THUMBPRINT_LIST, TP + "," + TP);
+    bad(ParameterType.THUMBPRINT_LIST, String.join("_", java.util.Collections.nCopies(17, TP)));
     bad(ParameterType.TOKEN, "a".repeat(65));
     bad(ParameterType.TOKEN, "web/01");
     bad(ParameterType.BOOL, "True");

@@ -1,5 +1,6 @@
 package dev.azrdpfix.template;
 
+import dev.azrdpfix.contract.ScriptText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

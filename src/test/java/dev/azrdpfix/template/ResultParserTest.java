@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.azrdpfix.core.guest.GuestAnalyzer;
 import dev.azrdpfix.core.guest.GuestDiagnosis;
 import dev.azrdpfix.core.guest.RepairOptions;
+import dev.azrdpfix.core.guest.StepProperties;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /** Golden and edge cases of reading a template's marker line from Run Command output. */
 class ResultParserTest {
+  private static final StepProperties.Source STEPS = TemplateCatalog.load()::stepProperties;
+
 
   private static String golden(String name) {
     try (InputStream in = ResultParserTest.class.getResourceAsStream("results/" + name)) {
@@ -48,7 +51,7 @@ class ResultParserTest {
     assertNull(r.facts().tls().tls12());
     assertEquals(List.of("Public"), r.facts().firewall().active());
     Instant start = Instant.parse("2026-11-23T05:00:00Z");
-    GuestDiagnosis d = GuestAnalyzer.analyze(r.facts(), start, start.plusSeconds(30), RepairOptions.defaults());
+    GuestDiagnosis d = GuestAnalyzer.analyze(r.facts(), start, start.plusSeconds(30), RepairOptions.defaults(), STEPS);
     assertEquals(List.of("reset-machinekeys-acl", "remove-rdp-certificates", "restart-rdp-services"), d.planIds());
   }
 
@@ -159,6 +162,35 @@ class ResultParserTest {
     TemplateResult r = ResultParser.parse("bundle", out, "");
     assertEquals(ResultStatus.FAILED, r.status());
     assertTrue(r.error().contains("resync-time"), r.error());
+  }
+
+  @Test
+  void aBindingErrorBeforeTheBodyIsReportedByItsMessageNotItsErrorId() {
+    String stderr = "C:\\Packages\\script0.ps1 : Cannot validate argument on parameter 'RunId'. The argument \"x\" "
+        + "does not match the pattern.\n"
+        + "    + CategoryInfo          : InvalidData: (:) [script0.ps1], ParameterBindingException\n"
+        + "    + FullyQualifiedErrorId : ParameterArgumentValidationError,script0.ps1\n";
+    TemplateResult r = ResultParser.parse("rollback", "", stderr);
+    assertEquals(ResultStatus.FAILED, r.status());
+    assertTrue(r.error().contains("Cannot validate argument on parameter 'RunId'"), r.error());
+    assertFalse(r.error().contains("FullyQualifiedErrorId"), r.error());
+  }
+
+  @Test
+  void aFailedBestEffortStepIsAWarningOfTheBundleNotItsFailure() {
+    String out = "AZRDPFIX-RESULT {\"v\":1,\"id\":\"bundle\",\"status\":\"changed\",\"error\":null,"
+        + "\"warnings\":[\"best-effort step resync-time failed: w32tm exit 1\"],\"steps\":["
+        + "{\"id\":\"resync-time\",\"status\":\"failed\",\"error\":\"w32tm exit 1\",\"critical\":false},"
+        + "{\"id\":\"enable-remote-connections\",\"status\":\"changed\",\"critical\":true}]}";
+    TemplateResult r = ResultParser.parse("bundle", out, "");
+    assertEquals(ResultStatus.CHANGED, r.status(), String.valueOf(r.error()));
+    assertEquals("best-effort-step-failed", r.findings().get(0).id());
+    assertTrue(r.findings().get(0).msg().contains("resync-time"));
+    // The same failure on a critical step (or one from an older runner, without the field) fails the bundle.
+    TemplateResult critical = ResultParser.parse("bundle", out.replace("\"critical\":false", "\"critical\":true"), "");
+    assertEquals(ResultStatus.FAILED, critical.status());
+    TemplateResult unmarked = ResultParser.parse("bundle", out.replace(",\"critical\":false", ""), "");
+    assertEquals(ResultStatus.FAILED, unmarked.status());
   }
 
   @Test

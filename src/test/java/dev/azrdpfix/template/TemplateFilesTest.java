@@ -3,16 +3,20 @@ package dev.azrdpfix.template;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.azrdpfix.contract.ScriptText;
 import dev.azrdpfix.core.guest.RepairSteps;
+import dev.azrdpfix.core.guest.StepProperties;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -211,6 +215,50 @@ class TemplateFilesTest {
     }
   }
 
+  /**
+   * Every guest action is bounded in time and can never reach a prompt: a hung service or a question on a console
+   * nobody watches would hold Run Command (uncancellable) for up to 90 minutes and block every later call.
+   */
+  @Test
+  void everyGuestActionIsBoundedAndNonInteractive() {
+    Map<String, String> forbidden = new LinkedHashMap<>();
+    forbidden.put("\\b(Restart|Start|Stop)-Service\\b", "service cmdlets wait forever on a pending service");
+    forbidden.put("\\bRead-Host\\b|(?m)^\\s*pause\\s*$", "a prompt");
+    forbidden.put("(?i)\\btakeown\\b", "takeown's /d answer is localized");
+    forbidden.put("Start-Process\\b[^\\n]*-Wait\\b", "Start-Process -Wait has no bound");
+    forbidden.put("\\.WaitForExit\\(\\s*\\)", "WaitForExit() without a timeout");
+    forbidden.put("\\.WaitForStatus\\(\\s*[^,()]*\\)", "WaitForStatus without a timeout");
+    forbidden.put("\\bGet-WmiObject\\b", "Get-WmiObject has no timeout");
+    forbidden.put("Get-CimInstance\\b(?![^\\n]*-OperationTimeoutSec)", "Get-CimInstance without -OperationTimeoutSec");
+    forbidden.put("(?m)^\\s*&\\s", "a native tool called directly instead of through Invoke-AzrdpfixNative");
+    List<String> found = new ArrayList<>();
+    for (Path p : PsSource.allScripts()) {
+      // Comments and single-quoted strings run nothing; the helpers are checked like every template.
+      String code = PsSource.code(PsSource.read(p).replace(PsSource.REGION_START, "").replace(PsSource.REGION_END, ""))
+          .replaceAll("'(?:[^'\\n]|'')*'", "''");
+      forbidden.forEach((regex, why) -> {
+        Matcher m = Pattern.compile(regex).matcher(code);
+        while (m.find()) {
+          found.add(p + ": " + why + ": " + code.substring(m.start(), Math.min(code.length(), m.start() + 60)));
+        }
+      });
+      // Native tools only through the bounded wrapper: every '<tool>.exe' literal is its first argument.
+      Matcher exe = Pattern.compile("'[A-Za-z0-9]+\\.exe'").matcher(PsSource.code(PsSource.read(p)));
+      String text = PsSource.code(PsSource.read(p));
+      while (exe.find()) {
+        if (!text.substring(Math.max(0, exe.start() - 22), exe.start()).endsWith("Invoke-AzrdpfixNative ")) {
+          found.add(p + ": " + exe.group() + " is not run through Invoke-AzrdpfixNative");
+        }
+      }
+    }
+    assertEquals(List.of(), found);
+    // The wrapper itself: standard input closed, a kill after the timeout, and the service waits bounded.
+    String helpers = PsSource.read("common/helpers.ps1");
+    assertTrue(helpers.contains("$proc.StandardInput.Close()"));
+    assertTrue(helpers.contains("if (-not $proc.WaitForExit($TimeoutSeconds * 1000)) {"));
+    assertTrue(helpers.contains("$Service.WaitForStatus($Status, [TimeSpan]::FromSeconds($TimeoutSeconds))"));
+  }
+
   @Test
   void everyScriptPrintsExactlyOneMarkerLineLast() {
     assertEquals(1, count(PsSource.read("common/helpers.ps1"), "AZRDPFIX-RESULT "), "the helpers print the marker");
@@ -270,23 +318,35 @@ class TemplateFilesTest {
   }
 
   @Test
-  void manifestAgreesWithTheCoreStepTable() {
+  void manifestListsExactlyTheCoreStepIdsInOrderAndIsTheOneHomeOfTheirProperties() {
     List<String> repairIds = new ArrayList<>();
     for (TemplateSpec spec : CATALOG.all()) {
       if (spec.kind() != TemplateKind.REPAIR) {
         continue;
       }
       repairIds.add(spec.id());
-      RepairSteps.StepInfo info = RepairSteps.info(spec.id());
-      assertNotNull(info, spec.id() + " is missing from RepairSteps");
-      assertEquals(info.destructive(), spec.destructive(), spec.id() + " destructive");
-      assertEquals(info.requiresReboot(), spec.requiresReboot(), spec.id() + " requiresReboot");
-      assertEquals(info.requiresReapply(), spec.requiresReapply(), spec.id() + " requiresReapply");
-      assertEquals(info.explicitFlag(), spec.explicitFlag(), spec.id() + " explicitFlag");
+      StepProperties p = CATALOG.stepProperties(spec.id());
+      assertEquals(new StepProperties(spec.id(), spec.destructive(), spec.requiresReboot(), spec.requiresReapply(),
+          spec.explicitFlag(), spec.critical(), spec.restartsServices()), p, spec.id());
       assertTrue(spec.mutates(), spec.id() + " mutates");
     }
     assertEquals(RepairSteps.ids(), repairIds, "manifest order is the documented repair order");
     assertFalse(CATALOG.get("diagnose").mutates());
+    assertThrows(IllegalArgumentException.class, () -> CATALOG.stepProperties("diagnose"));
+    assertThrows(IllegalArgumentException.class, () -> CATALOG.stepProperties("no-such-step"));
+    // The risky steps keep their explicit flags (the CLI checks these very strings).
+    assertEquals("--allow-machinekeys-rename", CATALOG.stepProperties(RepairSteps.RENAME_MACHINEKEYS).explicitFlag());
+    assertEquals("--allow-disable-nla", CATALOG.stepProperties(RepairSteps.DISABLE_NLA).explicitFlag());
+    assertTrue(CATALOG.stepProperties(RepairSteps.RENAME_MACHINEKEYS).requiresReapply());
+    // Time and policy are best-effort, everything else critical; the clock runs first.
+    for (String id : RepairSteps.ids()) {
+      boolean bestEffort = id.equals(RepairSteps.RESYNC_TIME) || id.equals(RepairSteps.REFRESH_POLICY);
+      assertEquals(!bestEffort, CATALOG.stepProperties(id).critical(), id);
+    }
+    assertEquals(RepairSteps.RESYNC_TIME, RepairSteps.ids().get(0));
+    // Only a SCHANNEL change, the rename and NLA need a VM restart; the rest a service restart at most.
+    assertEquals(List.of(RepairSteps.RENAME_MACHINEKEYS, RepairSteps.ENABLE_TLS_SERVER, RepairSteps.DISABLE_NLA),
+        RepairSteps.ids().stream().filter(id -> CATALOG.stepProperties(id).requiresReboot()).toList());
   }
 
   @Test

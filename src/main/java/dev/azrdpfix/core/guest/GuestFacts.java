@@ -25,7 +25,10 @@ public record GuestFacts(
     Integer fips,
     Firewall firewall,
     Map<String, Integer> events,
-    Integer mtu) {
+    Integer mtu,
+    RdpKey rdpKey,
+    Integer sessions,
+    Tls tlsDisabledByDefault) {
 
   public GuestFacts {
     certs = certs == null ? List.of() : List.copyOf(certs);
@@ -84,14 +87,39 @@ public record GuestFacts(
       Integer securityLayer,
       Integer userAuthentication,
       Integer minEncryptionLevel,
-      Integer fEnableWinStation) {}
+      Integer fEnableWinStation,
+      Integer tsEnabled,
+      Integer tsUserEnabled,
+      Integer tsServerDrainMode,
+      Integer fLogonDisabled,
+      Integer lanAdapter) {}
 
   /** SCHANNEL {@code TLS x.y\Server\Enabled}; null means not set, i.e. the OS default (enabled). */
   public record Tls(Integer tls10, Integer tls11, Integer tls12) {}
 
-  /** Windows Firewall: profile switches, RDP rule coverage per profile, block-all-inbound, active categories. */
+  /**
+   * The certificate the RDP listener really uses and its key file: {@code source} is how it was found ("wmi":
+   * Win32_TSGeneralSetting, "binding", "newest" in Remote Desktop), {@code provider} "CAPI" or "CNG", {@code file} the
+   * key container file name, {@code sddl} its ACL, {@code missing} the SIDs of the OS build's entries it lacks (a
+   * blocking deny as {@code deny:<SID>}), {@code opens} whether SYSTEM can open the key.
+   */
+  public record RdpKey(
+      String tp, String source, String provider, String file, String sddl, List<String> missing, Boolean opens) {
+    public RdpKey {
+      missing = missing == null ? null : List.copyOf(missing);
+    }
+  }
+
+  /**
+   * Windows Firewall as in force (active store): profile switches, RDP rule coverage per profile, block-all-inbound,
+   * active categories, and the number of enabled inbound Block rules that cover the RDP port.
+   */
   public record Firewall(
-      Map<String, Boolean> profiles, Map<String, Boolean> rdpRules, Boolean blockInbound, List<String> active) {
+      Map<String, Boolean> profiles,
+      Map<String, Boolean> rdpRules,
+      Boolean blockInbound,
+      List<String> active,
+      Integer blockRules) {
     public Firewall {
       profiles = profiles == null ? Map.of() : Map.copyOf(profiles);
       rdpRules = rdpRules == null ? Map.of() : Map.copyOf(rdpRules);

@@ -7,9 +7,12 @@ import static dev.azrdpfix.core.guest.RepairSteps.ENABLE_TLS_SERVER;
 import static dev.azrdpfix.core.guest.RepairSteps.REFRESH_POLICY;
 import static dev.azrdpfix.core.guest.RepairSteps.REMOVE_RDP_CERTIFICATES;
 import static dev.azrdpfix.core.guest.RepairSteps.RENAME_MACHINEKEYS;
+import static dev.azrdpfix.core.guest.RepairSteps.REPAIR_RDP_KEY_ACL;
 import static dev.azrdpfix.core.guest.RepairSteps.RESET_MACHINEKEYS_ACL;
 import static dev.azrdpfix.core.guest.RepairSteps.RESYNC_TIME;
 
+import dev.azrdpfix.contract.WindowsFacts;
+import dev.azrdpfix.contract.Wire;
 import dev.azrdpfix.core.guest.GuestFacts.Cert;
 import dev.azrdpfix.core.guest.GuestFacts.Service;
 import dev.azrdpfix.core.model.Finding;
@@ -35,7 +38,7 @@ final class GuestFindings {
   /** Guest clock further than this outside the call window counts as skewed (Kerberos' default tolerance). */
   static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
 
-  static final String DEFAULT_MACHINEKEYS_SDDL = "O:SYG:SYD:PAI(A;;0x12019f;;;WD)(A;;FA;;;BA)";
+  static final String DEFAULT_MACHINEKEYS_SDDL = WindowsFacts.DEFAULT_MACHINEKEYS_SDDL;
 
   /**
    * What the facts show: the findings in the order the rules produced them, the steps their evidence asks for (by step
@@ -101,7 +104,11 @@ final class GuestFindings {
       }
     }
     List<Cert> rd = facts.certs().stream().filter(Cert::inRemoteDesktopStore).toList();
-    Cert inUse = bound != null ? bound : rd.stream().findFirst().orElse(null);
+    GuestFacts.RdpKey key = facts.rdpKey();
+    Thumbprint keyTp = key == null ? null : Thumbprint.parse(key.tp());
+    Cert listening = keyTp == null ? null
+        : facts.certs().stream().filter(c -> keyTp.equals(Thumbprint.parse(c.tp()))).findFirst().orElse(null);
+    Cert inUse = listening != null ? listening : bound != null ? bound : rd.stream().findFirst().orElse(null);
     if (inUse == null || !inUse.inRemoteDesktopStore()) {
       if (rd.isEmpty() && (binding == null || binding.tp() == null) && certCountKnownZero()) {
         add(FindingId.RDP_CERTIFICATE_MISSING, Severity.WARNING, "There is no RDP certificate in the Remote Desktop store",
@@ -119,26 +126,42 @@ final class GuestFindings {
           "Delete it from Cert:\\LocalMachine\\Remote Desktop and restart SessionEnv/TermService so Windows issues a "
               + "new one (remove-rdp-certificates, restart-rdp-services).");
     }
-    if (Boolean.FALSE.equals(inUse.keyReadable())) {
+    if (Boolean.FALSE.equals(inUse.hasKey())) {
+      add(FindingId.RDP_CERTIFICATE_KEYLESS, Severity.CRITICAL, "The RDP certificate has no private key",
+          "certs: tp=" + inUse.tp() + " hasKey=false",
+          "Delete it so Windows issues a new one (remove-rdp-certificates, restart-rdp-services).");
+    }
+    Thumbprint inUseTp = Thumbprint.parse(inUse.tp());
+    boolean missingEntries = key != null && key.file() != null && key.missing() != null && !key.missing().isEmpty()
+        && inUseTp != null && inUseTp.equals(keyTp);
+    if (Boolean.FALSE.equals(inUse.keyReadable()) || missingEntries) {
       add(FindingId.RDP_CERTIFICATE_KEY_UNREADABLE, Severity.CRITICAL,
           "TermService cannot read the private key of the RDP certificate",
-          "certs: tp=" + inUse.tp() + " hasKey=" + inUse.hasKey() + " keyReadable=false; machineKeys.rdpKeyReadable="
-              + (facts.machineKeys() == null ? null : facts.machineKeys().rdpKeyReadable()),
-          "Reset the MachineKeys ACL first, then renew the certificate (reset-machinekeys-acl, "
-              + "remove-rdp-certificates, restart-rdp-services).");
+          "certs: tp=" + inUse.tp() + " hasKey=" + inUse.hasKey() + " keyReadable=" + inUse.keyReadable()
+              + (key == null ? "" : "; rdpKey: file=" + key.file() + " provider=" + key.provider() + " missing="
+                  + key.missing()),
+          "Add only the missing entries to that one key file (repair-rdp-key-acl), then restart the services; "
+              + "an expired certificate is deleted instead (remove-rdp-certificates).");
     }
-    if (expired(inUse) || Boolean.FALSE.equals(inUse.keyReadable())) {
+    // A key in a corrupt key store cannot be repaired by ACL entries: the certificate is as good as key-less.
+    boolean corruptStore = facts.machineKeys() != null && Boolean.TRUE.equals(facts.machineKeys().corrupt());
+    boolean valid = !expired(inUse) && !Boolean.FALSE.equals(inUse.hasKey()) && !corruptStore;
+    if (valid && (Boolean.FALSE.equals(inUse.keyReadable()) || missingEntries) && inUseTp != null) {
+      want(REPAIR_RDP_KEY_ACL, Map.of("Thumbprint", inUseTp.hex()),
+          "the key file of " + inUseTp.hex() + " lacks entries" + (key == null ? "" : " " + key.missing()));
+    }
+    if (!valid) {
       // Every Remote Desktop certificate in the same state goes too: Windows issues one fresh certificate for all.
       for (Cert c : rd) {
         Thumbprint t = Thumbprint.parse(c.tp());
-        if ((expired(c) || Boolean.FALSE.equals(c.keyReadable())) && t != null
+        if ((expired(c) || Boolean.FALSE.equals(c.hasKey()) || (corruptStore && c == inUse)) && t != null
             && removable.size() < RepairPlanner.MAX_THUMBPRINTS) {
           removable.add(t.hex());
         }
       }
       if (!removable.isEmpty()) {
-        want(REMOVE_RDP_CERTIFICATES, Map.of("Thumbprints", String.join(",", removable)),
-            "certificate " + String.join(",", removable) + " is expired or its key unreadable");
+        want(REMOVE_RDP_CERTIFICATES, Map.of("Thumbprints", String.join(Wire.LIST_SEPARATOR, removable)),
+            "certificate " + String.join(",", removable) + " is expired or has no key");
       }
     }
   }
@@ -181,8 +204,8 @@ final class GuestFindings {
           "machineKeys.sddl=" + mk.sddl() + " (default " + DEFAULT_MACHINEKEYS_SDDL + "), rdpKeyReadable="
               + mk.rdpKeyReadable() + ", events 1057/1058/36870=" + facts.eventCount("1057") + "/"
               + facts.eventCount("1058") + "/" + facts.eventCount("36870"),
-          "Save the ACL and apply Microsoft's documented grants: SYSTEM F, NETWORK SERVICE R, Administrators F "
-              + "(reset-machinekeys-acl), then restart.");
+          "Save the ACL and add only the missing default entries to the folder (reset-machinekeys-acl; the recursive "
+              + "documented reset only behind an explicit flag), then restart the services.");
       want(RESET_MACHINEKEYS_ACL, Map.of(), "MachineKeys ACL is not default: " + mk.sddl());
     }
   }
@@ -215,6 +238,11 @@ final class GuestFindings {
         restartForServices("SessionEnv is disabled");
       }
     }
+    if (facts.sessions() != null && facts.sessions() > 0) {
+      add(FindingId.ACTIVE_RDP_SESSIONS, Severity.INFO, facts.sessions() + " RDP session(s) are signed in",
+          "sessions=" + facts.sessions() + " (Win32_LogonSession, LogonType 10)",
+          "A TermService restart (restart-rdp-services) or a VM restart drops them: warn their users first.");
+    }
     if (facts.eventCount("7022") > 0) {
       boolean down = ts != null && !ts.running();
       add(FindingId.TERMSERVICE_HUNG, down ? Severity.CRITICAL : Severity.WARNING,
@@ -241,6 +269,32 @@ final class GuestFindings {
             "Change the GPO \"Allow users to connect remotely by using Remote Desktop Services\", then refresh "
                 + "policy (refresh-policy); azrdpfix does not overwrite policy values.");
         want(REFRESH_POLICY, Map.of(), "policy fDenyTSConnections=1");
+      }
+      List<String> switches = new ArrayList<>();
+      if (Integer.valueOf(0).equals(reg.tsEnabled())) {
+        switches.add("TSEnabled=0");
+      }
+      if (Integer.valueOf(1).equals(reg.tsUserEnabled())) {
+        switches.add("TSUserEnabled=1");
+      }
+      if (Integer.valueOf(1).equals(reg.tsServerDrainMode())) {
+        switches.add("TSServerDrainMode=1");
+      }
+      if (Integer.valueOf(1).equals(reg.fLogonDisabled())) {
+        switches.add("fLogonDisabled=1");
+      }
+      if (!switches.isEmpty()) {
+        add(FindingId.RDP_SWITCH_OFF, Severity.CRITICAL, "A Remote Desktop switch is set to refuse connections or logons",
+            "registry." + String.join(", registry.", switches),
+            "Set them back (TSEnabled=1, TSUserEnabled=0, TSServerDrainMode=0, fLogonDisabled=0: "
+                + "enable-remote-connections).");
+        want(ENABLE_REMOTE_CONNECTIONS, Map.of(), String.join(", ", switches));
+      }
+      if (reg.lanAdapter() != null && reg.lanAdapter() != 0) {
+        add(FindingId.RDP_BOUND_TO_ONE_ADAPTER, Severity.WARNING, "The RDP listener is bound to one network adapter",
+            "registry.LanAdapter=" + reg.lanAdapter(),
+            "Set RDP-Tcp LanAdapter=0 (all adapters) unless the VM needs it: Azure can replace the NIC and leave "
+                + "the listener on none (not changed by azrdpfix).");
       }
       if (Integer.valueOf(0).equals(reg.fEnableWinStation())) {
         add(FindingId.LISTENER_DISABLED, Severity.CRITICAL, "The RDP-Tcp listener is disabled",
@@ -293,16 +347,25 @@ final class GuestFindings {
           "Enable the Remote Desktop rule group (enable-rdp-firewall-rules).");
       want(ENABLE_RDP_FIREWALL_RULES, Map.of(), "Remote Desktop rules off on " + String.join(", ", blocked));
     }
+    if (fw.blockRules() != null && fw.blockRules() > 0) {
+      add(FindingId.FIREWALL_BLOCK_RULE, Severity.CRITICAL, "An enabled inbound Block rule covers the RDP port",
+          "firewall.blockRules=" + fw.blockRules() + " (active store; a Block rule wins over every allow rule)",
+          "Find it with Get-NetFirewallRule -PolicyStore ActiveStore -Direction Inbound -Action Block and remove or "
+              + "narrow it (or its GPO); azrdpfix does not delete firewall rules.");
+    }
   }
 
   private void tlsAndSecurity() {
     GuestFacts.Tls tls = facts.tls();
-    if (tls != null && Integer.valueOf(0).equals(tls.tls12())) {
+    GuestFacts.Tls off = facts.tlsDisabledByDefault();
+    boolean offByDefault = off != null && off.tls12() != null && off.tls12() != 0;
+    if ((tls != null && Integer.valueOf(0).equals(tls.tls12())) || offByDefault) {
       add(FindingId.TLS_SERVER_DISABLED, Severity.CRITICAL, "TLS 1.2 is disabled for servers (SCHANNEL)",
-          "tls.1.2=0, tls.1.1=" + tls.tls11() + ", tls.1.0=" + tls.tls10() + ", events.36871="
-              + facts.eventCount("36871"),
+          "tls.1.2=" + (tls == null ? null : tls.tls12()) + ", tlsDisabledByDefault.1.2=" + (off == null ? null
+              : off.tls12()) + ", tls.1.1=" + (tls == null ? null : tls.tls11()) + ", tls.1.0="
+              + (tls == null ? null : tls.tls10()) + ", events.36871=" + facts.eventCount("36871"),
           "Set SCHANNEL TLS 1.2 Server Enabled=1 and restart the VM (enable-tls-server).");
-      want(ENABLE_TLS_SERVER, Map.of(), "TLS 1.2 Server Enabled=0");
+      want(ENABLE_TLS_SERVER, Map.of(), offByDefault ? "TLS 1.2 Server DisabledByDefault=1" : "TLS 1.2 Server Enabled=0");
     }
     if (Integer.valueOf(1).equals(facts.fips())) {
       add(FindingId.FIPS_ENABLED, Severity.WARNING, "FIPS algorithm policy is on",

@@ -2,12 +2,11 @@ package dev.azrdpfix.core.guest;
 
 import static dev.azrdpfix.core.guest.RepairSteps.CLEAR_STALE_BINDING;
 import static dev.azrdpfix.core.guest.RepairSteps.DISABLE_NLA;
-import static dev.azrdpfix.core.guest.RepairSteps.ENABLE_REMOTE_CONNECTIONS;
 import static dev.azrdpfix.core.guest.RepairSteps.REMOVE_RDP_CERTIFICATES;
 import static dev.azrdpfix.core.guest.RepairSteps.RENAME_MACHINEKEYS;
-import static dev.azrdpfix.core.guest.RepairSteps.RESET_MACHINEKEYS_ACL;
 import static dev.azrdpfix.core.guest.RepairSteps.RESTART_RDP_SERVICES;
 
+import dev.azrdpfix.contract.Wire;
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.guest.GuestFacts.Cert;
@@ -18,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Plans the repair from what the findings asked for and what the user allowed: the user's step selection (when given)
@@ -28,11 +26,6 @@ import java.util.Set;
 final class RepairPlanner {
   /** The most thumbprints one {@code remove-rdp-certificates} run takes (its {@code thumbprintList} parameter). */
   static final int MAX_THUMBPRINTS = 16;
-
-  /** Steps after which TermService must restart to pick up the change. */
-  private static final Set<String> RESTART_TRIGGERS = Set.of(
-      CLEAR_STALE_BINDING, RESET_MACHINEKEYS_ACL, RENAME_MACHINEKEYS, REMOVE_RDP_CERTIFICATES,
-      ENABLE_REMOTE_CONNECTIONS);
 
   /** The steps in execution order, and the wanted steps that may not run, each as a one-line reason naming the flag. */
   record Plan(List<PlannedStep> steps, List<String> blocked) {
@@ -47,7 +40,7 @@ final class RepairPlanner {
   /** @throws AzrdpfixException USAGE when {@code options.onlySteps()} names an unknown step */
   static void checkSteps(RepairOptions options) {
     for (String id : options.onlySteps()) {
-      if (RepairSteps.info(id) == null) {
+      if (!RepairSteps.known(id)) {
         throw new AzrdpfixException(ExitCode.USAGE, "unknown repair step '" + id + "': known steps are "
             + String.join(", ", RepairSteps.ids()) + ". Pick from that list.");
       }
@@ -55,7 +48,7 @@ final class RepairPlanner {
   }
 
   /** Plans from the findings' requests; {@code facts} supply the parameters of steps the user selected explicitly. */
-  static Plan plan(GuestFindings.Result evidence, GuestFacts facts, RepairOptions opts) {
+  static Plan plan(GuestFindings.Result evidence, GuestFacts facts, RepairOptions opts, StepProperties.Source steps) {
     checkSteps(opts);
     List<String> blocked = new ArrayList<>();
     Map<String, StepRequest> chosen = new LinkedHashMap<>();
@@ -82,22 +75,23 @@ final class RepairPlanner {
           + "--allow-machinekeys-rename");
     }
     if (opts.onlySteps().isEmpty() && !chosen.containsKey(RESTART_RDP_SERVICES)) {
-      List<String> triggers = chosen.keySet().stream().filter(RESTART_TRIGGERS::contains).toList();
+      // The manifest says which fixes take effect only when TermService and SessionEnv restart.
+      List<String> triggers = chosen.keySet().stream().filter(id -> steps.of(id).restartsServices()).toList();
       String servicesReason = evidence.restartReason();
       if (servicesReason != null || !triggers.isEmpty()) {
         String reason = servicesReason != null ? servicesReason : "after " + String.join(", ", triggers);
         chosen.put(RESTART_RDP_SERVICES, new StepRequest(Map.of(), reason));
       }
     }
-    List<PlannedStep> steps = new ArrayList<>();
+    List<PlannedStep> planned = new ArrayList<>();
     chosen.entrySet().stream()
         .sorted(Comparator.comparingInt(e -> RepairSteps.rank(e.getKey())))
         .forEach(e -> {
-          RepairSteps.StepInfo info = RepairSteps.info(e.getKey());
-          steps.add(new PlannedStep(info.id(), e.getValue().params(), e.getValue().reason(), info.destructive(),
+          StepProperties info = steps.of(e.getKey());
+          planned.add(new PlannedStep(info.id(), e.getValue().params(), e.getValue().reason(), info.destructive(),
               info.requiresReboot(), info.requiresReapply()));
         });
-    return new Plan(steps, blocked);
+    return new Plan(planned, blocked);
   }
 
   /** Parameters for a step the user selected although the diagnosis did not ask for it; null if impossible. */
@@ -120,7 +114,7 @@ final class RepairPlanner {
           blocked.add("remove-rdp-certificates found no certificate in the Remote Desktop store");
           return null;
         }
-        return new StepRequest(Map.of("Thumbprints", String.join(",", tps)), reason);
+        return new StepRequest(Map.of("Thumbprints", String.join(Wire.LIST_SEPARATOR, tps)), reason);
       }
       default -> {
         return new StepRequest(Map.of(), reason);

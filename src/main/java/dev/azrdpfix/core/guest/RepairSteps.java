@@ -1,61 +1,57 @@
 package dev.azrdpfix.core.guest;
 
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
- * The repair steps in their documented order (least invasive first) with what running each implies. Mirrors
- * templates/manifest.json; a test in the template package keeps the two in step.
+ * The repair step ids in their documented order (least invasive first). What each step implies (destructive, needs
+ * a reboot or a reapply, its explicit flag, ...) lives only in templates/manifest.json and reaches core through
+ * {@link StepProperties}; a test in the template package checks that the manifest lists exactly these ids, in this
+ * order.
  */
 public final class RepairSteps {
-  /** What a step implies; {@code explicitFlag} is the CLI flag without which it never runs (null if none). */
-  public record StepInfo(
-      String id, boolean destructive, boolean requiresReboot, boolean requiresReapply, String explicitFlag) {}
-
+  public static final String RESYNC_TIME = "resync-time";
   public static final String CLEAR_STALE_BINDING = "clear-stale-binding";
   public static final String RESET_MACHINEKEYS_ACL = "reset-machinekeys-acl";
+  public static final String REPAIR_RDP_KEY_ACL = "repair-rdp-key-acl";
   public static final String RENAME_MACHINEKEYS = "rename-machinekeys";
   public static final String REMOVE_RDP_CERTIFICATES = "remove-rdp-certificates";
   public static final String ENABLE_TLS_SERVER = "enable-tls-server";
   public static final String ENABLE_REMOTE_CONNECTIONS = "enable-remote-connections";
   public static final String ENABLE_RDP_FIREWALL_RULES = "enable-rdp-firewall-rules";
-  public static final String RESYNC_TIME = "resync-time";
   public static final String REFRESH_POLICY = "refresh-policy";
   public static final String RESTART_RDP_SERVICES = "restart-rdp-services";
   public static final String DISABLE_NLA = "disable-nla";
 
-  /** All repair steps, in execution order. */
-  public static final List<StepInfo> ORDER = List.of(
-      new StepInfo(CLEAR_STALE_BINDING, false, false, false, null),
-      new StepInfo(RESET_MACHINEKEYS_ACL, false, true, false, null),
-      new StepInfo(RENAME_MACHINEKEYS, true, true, true, "--allow-machinekeys-rename"),
-      // Exported (.cer, and .pfx when the key allows) before deletion and re-imported by rollback: not destructive.
-      new StepInfo(REMOVE_RDP_CERTIFICATES, false, false, false, null),
-      new StepInfo(ENABLE_TLS_SERVER, false, true, false, null),
-      new StepInfo(ENABLE_REMOTE_CONNECTIONS, false, false, false, null),
-      new StepInfo(ENABLE_RDP_FIREWALL_RULES, false, false, false, null),
-      new StepInfo(RESYNC_TIME, false, false, false, null),
-      new StepInfo(REFRESH_POLICY, false, false, false, null),
-      new StepInfo(RESTART_RDP_SERVICES, false, false, false, null),
-      new StepInfo(DISABLE_NLA, false, true, false, "--allow-disable-nla"));
-
-  private static final Map<String, StepInfo> BY_ID =
-      ORDER.stream().collect(Collectors.toUnmodifiableMap(StepInfo::id, Function.identity()));
+  /**
+   * All repair steps, in execution order: the clock first (certificate expiry is then judged on a sane clock), the
+   * folder before the key file, the best-effort policy refresh before the service restart that applies everything.
+   */
+  public static final List<String> ORDER = List.of(
+      RESYNC_TIME,
+      CLEAR_STALE_BINDING,
+      RESET_MACHINEKEYS_ACL,
+      REPAIR_RDP_KEY_ACL,
+      RENAME_MACHINEKEYS,
+      REMOVE_RDP_CERTIFICATES,
+      ENABLE_TLS_SERVER,
+      ENABLE_REMOTE_CONNECTIONS,
+      ENABLE_RDP_FIREWALL_RULES,
+      REFRESH_POLICY,
+      RESTART_RDP_SERVICES,
+      DISABLE_NLA);
 
   private RepairSteps() {}
 
-  /** The step, or null for an unknown id. */
-  public static StepInfo info(String id) {
-    return BY_ID.get(id);
+  public static List<String> ids() {
+    return ORDER;
   }
 
-  public static List<String> ids() {
-    return ORDER.stream().map(StepInfo::id).toList();
+  /** Whether {@code id} is a repair step. */
+  public static boolean known(String id) {
+    return ORDER.contains(id);
   }
 
   static int rank(String id) {
-    return ids().indexOf(id);
+    return ORDER.indexOf(id);
   }
 }

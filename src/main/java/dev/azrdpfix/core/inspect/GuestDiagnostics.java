@@ -48,6 +48,6 @@ public final class GuestDiagnostics {
     if (run.failed() || run.facts() == null) {
       return new Result(run, null);
     }
-    return new Result(run, GuestAnalyzer.analyze(run.facts(), run.started(), run.ended(), options));
+    return new Result(run, GuestAnalyzer.analyze(run.facts(), run.started(), run.ended(), options, guest.steps()));
   }
 }

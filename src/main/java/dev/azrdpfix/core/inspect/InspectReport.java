@@ -1,6 +1,7 @@
 package dev.azrdpfix.core.inspect;
 
 import dev.azrdpfix.core.ExitCode;
+import dev.azrdpfix.core.guest.GuestFacts;
 import dev.azrdpfix.core.model.Finding;
 import dev.azrdpfix.core.model.VmSnapshot;
 import java.util.List;
@@ -19,7 +20,7 @@ public record InspectReport(
     ExitCode exitCode) {
 
   /** Whether the guest was diagnosed, and if not, why. {@code facts} is the raw diagnosis (template result). */
-  public record GuestSection(boolean diagnosed, String skippedBecause, Object facts) {
+  public record GuestSection(boolean diagnosed, String skippedBecause, GuestFacts facts) {
     public static GuestSection skipped(String why) {
       return new GuestSection(false, why, null);
     }

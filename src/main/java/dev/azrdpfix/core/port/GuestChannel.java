@@ -3,6 +3,7 @@ package dev.azrdpfix.core.port;
 import dev.azrdpfix.core.guest.GuestRun;
 import dev.azrdpfix.core.guest.PlannedStep;
 import dev.azrdpfix.core.model.RunId;
+import dev.azrdpfix.core.guest.StepProperties;
 import dev.azrdpfix.core.model.VmRef;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,9 @@ import java.util.Map;
  * Implemented in {@code template} over an {@link AzureGateway}.
  */
 public interface GuestChannel {
+
+  /** What each repair step implies (destructive, reboot, reapply, explicit flag), from the template manifest. */
+  StepProperties.Source steps();
 
   /** Runs the read-only {@code diagnose} template (one Run Command). */
   GuestRun diagnose(VmRef vm);

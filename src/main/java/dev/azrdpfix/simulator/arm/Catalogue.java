@@ -112,6 +112,11 @@ public final class Catalogue {
         "vnet-prod", "default", "asg-01-nsg", "asg-rdp-hosts", false),
         new Rule("Allow-RDP-From-Admins", 300, "Inbound", "Allow", "Tcp", null, "asg-admins", "3389",
             "asg-rdp-hosts"));
+    // The guest cases of issue 8, appended so that every earlier VM keeps its addresses.
+    for (String fault : new String[] {"key-file-acl", "termservice-hung", "pinned-cert", "active-sessions",
+        "backup-squatted", "fails-midway"}) {
+      c.windows("rg-prod", fault + "-01", fault, n, adminRdp);
+    }
     c.vnet("rg-blue", "vnet-blue", "10.20.0.0/16", List.of(new Subnet("default", "10.20.1.0/24", null)));
     c.vnet("rg-green", "vnet-green", "10.30.0.0/16", List.of(new Subnet("default", "10.30.1.0/24", null)));
     c.add(new Vm("rg-blue", "app-01", true, "healthy", "running", false, "10.20.1.4", "203.0.113.40", "app-01-ip",

@@ -2,6 +2,7 @@ package dev.azrdpfix.simulator.guest;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.azrdpfix.contract.WindowsFacts;
 import dev.azrdpfix.simulator.guest.GuestState.Cert;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,7 +11,8 @@ import java.util.List;
 
 /** The {@code diagnose} template's {@code facts} object (CONTRACT.md), read from the guest state as the script would. */
 final class Facts {
-  static final int[] EVENT_IDS = {1057, 1058, 36870, 36871, 36872, 7022};
+  static final int[] EVENT_IDS =
+      WindowsFacts.EVENT_IDS.stream().mapToInt(Integer::parseInt).toArray();
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
   private Facts() {}
@@ -62,20 +64,42 @@ final class Facts {
     }
     facts.put("certCount", rd.size());
 
-    Cert inUse = boundCert != null ? boundCert : rd.isEmpty() ? null : rd.get(0);
+    // The certificate the listener really uses: Win32_TSGeneralSetting (what TermService loaded), else the binding,
+    // else the newest in Remote Desktop.
+    Cert loaded = w.cert(s.listenerThumbprint);
+    Cert inUse = loaded != null ? loaded : boundCert != null ? boundCert : rd.isEmpty() ? null : rd.get(0);
+    String source = inUse == null ? null : loaded != null ? "wmi" : boundCert != null ? "binding" : "newest";
+    ObjectNode key = facts.putObject("rdpKey");
+    boolean fileFound = inUse != null && inUse.keyFile != null && s.machineKeys.keyFiles.contains(inUse.keyFile);
+    key.put("tp", inUse == null ? null : inUse.thumbprint);
+    key.put("source", source);
+    key.put("provider", inUse == null || inUse.keyFile == null ? null : "CAPI");
+    key.put("file", fileFound ? inUse.keyFile : null);
+    key.put("sddl", fileFound ? StepRun.shorten(w.keyFileSddl(inUse.keyFile), 200) : null);
+    if (fileFound) {
+      var missing = key.putArray("missing");
+      Acl.missingKeyEntries(w.keyFileSddl(inUse.keyFile), w.build()).forEach(missing::add);
+    } else {
+      key.putNull("missing");
+    }
+    if (inUse == null || inUse.keyFile == null) {
+      key.putNull("opens");
+    } else {
+      key.put("opens", w.keyOpens(inUse));
+    }
+
     ObjectNode mk = facts.putObject("machineKeys");
     mk.put("sddl", s.machineKeys.sddl);
     boolean isDefault = Acl.DEFAULT_MACHINEKEYS_SDDL.equals(s.machineKeys.sddl);
-    boolean grantsOk = Acl.documentedGrants(s.machineKeys.sddl);
     mk.put("isDefault", isDefault);
-    mk.put("grantsOk", grantsOk);
+    mk.put("grantsOk", Acl.folderSound(s.machineKeys.sddl));
     boolean corrupt = false;
     if (inUse == null) {
       mk.putNull("rdpKeyReadable");
     } else {
       mk.put("rdpKeyReadable", w.keyReadable(inUse));
-      // As the script judges it: a key SYSTEM cannot open although the folder ACL is sound is damaged.
-      corrupt = inUse.keyFile != null && !w.keyOpens(inUse) && (isDefault || grantsOk);
+      // As the script judges it: the key file's ACL lets SYSTEM read it and SYSTEM still cannot open the key.
+      corrupt = fileFound && !w.keyOpens(inUse) && Acl.systemCanRead(w.keyFileSddl(inUse.keyFile));
     }
     mk.put("corrupt", corrupt);
 
@@ -87,6 +111,8 @@ final class Facts {
       n.put("start", svc.start);
       n.put("account", svc.account);
     }
+
+    facts.put("sessions", s.sessions);
 
     ObjectNode listener = facts.putObject("listener");
     listener.put("port", w.dword(Reg.PORT));
@@ -106,6 +132,11 @@ final class Facts {
     reg.put("UserAuthentication", w.dword(Reg.USER_AUTH));
     reg.put("MinEncryptionLevel", w.dword(Reg.MIN_ENCRYPTION));
     reg.put("fEnableWinStation", w.dword(Reg.ENABLE_WINSTATION));
+    reg.put("TSEnabled", w.dword(Reg.TS_ENABLED));
+    reg.put("TSUserEnabled", w.dword(Reg.TS_USER_ENABLED));
+    reg.put("TSServerDrainMode", w.dword(Reg.TS_DRAIN));
+    reg.put("fLogonDisabled", w.dword(Reg.LOGON_DISABLED));
+    reg.put("LanAdapter", w.dword(Reg.LAN_ADAPTER));
 
     // A value under the Terminal Services policy key is a GPO's.
     var gpo = facts.putArray("gpo");
@@ -120,6 +151,10 @@ final class Facts {
     for (String v : Reg.TLS_VERSIONS) {
       tls.put(v, w.dword(Reg.tlsEnabled(v)));
     }
+    ObjectNode tlsOff = facts.putObject("tlsDisabledByDefault");
+    for (String v : Reg.TLS_VERSIONS) {
+      tlsOff.put(v, w.dword(Reg.tlsDisabledByDefault(v)));
+    }
     facts.put("fips", w.dword(Reg.FIPS));
 
     ObjectNode fw = facts.putObject("firewall");
@@ -132,6 +167,7 @@ final class Facts {
       block |= p.getValue() && !s.firewall.allowInboundRules.getOrDefault(p.getKey(), true);
     }
     fw.put("blockInbound", block);
+    fw.put("blockRules", s.firewall.blockRules);
     fw.putArray("active").add(s.firewall.activeProfile);
 
     ObjectNode events = facts.putObject("events");

@@ -14,7 +14,8 @@ public final class GuestCatalog {
   public static final List<String> FAULTS =
       List.of("healthy", "headline", "expired-cert", "machinekeys", "machinekeys-corrupt", "machinekeys-corrupt-acl",
           "termservice-stopped",
-          "rdp-disabled", "firewall", "tls-disabled", "clock-skew", "gpo-rdp-disabled");
+          "rdp-disabled", "firewall", "tls-disabled", "clock-skew", "gpo-rdp-disabled", "key-file-acl",
+          "termservice-hung", "pinned-cert", "active-sessions", "backup-squatted", "fails-midway");
 
   private GuestCatalog() {}
 
@@ -22,7 +23,11 @@ public final class GuestCatalog {
    * The guest of a catalogue VM in its initial state. {@code fault} is the catalogue's fault id, e.g. "headline",
    * "healthy", "expired-cert", "machinekeys", "machinekeys-corrupt", "termservice-stopped", "rdp-disabled",
    * "firewall", "tls-disabled", "clock-skew" (and "gpo-rdp-disabled": a domain GPO denies RDP;
-   * "machinekeys-corrupt-acl": a corrupt key store hidden behind a broken ACL).
+   * "machinekeys-corrupt-acl": a corrupt key store hidden behind a broken ACL; "key-file-acl": the RDP key file lacks
+   * NETWORK SERVICE under a default folder; "termservice-hung": TermService hangs in StartPending; "pinned-cert": the
+   * listener binding pins an expired certificate; "active-sessions": an expired certificate while two users are signed
+   * in; "backup-squatted": an expired certificate and a C:\ProgramData\azrdpfix another user pre-created;
+   * "fails-midway": the firewall rules are off and the firewall step fails after its first change).
    *
    * @throws IllegalArgumentException for an unknown fault id
    */
@@ -36,10 +41,11 @@ public final class GuestCatalog {
     Cert cert;
     switch (fault) {
       case "headline" -> {
-        // web-01: someone locked NETWORK SERVICE out of MachineKeys, then the self-signed certificate expired and
-        // Windows could not replace it.
+        // web-01: someone locked NETWORK SERVICE out of MachineKeys (folder and key files), then the self-signed
+        // certificate expired and Windows could not replace it.
         s.machineKeys.sddl = Acl.BROKEN_MACHINEKEYS_SDDL;
         cert = w.addSelfSigned(now.minus(Duration.ofDays(200)), now.minus(Duration.ofDays(17)));
+        s.machineKeys.keyFileSddl.put(cert.keyFile, Acl.BROKEN_KEY_SDDL);
         events(w, now, 1057, 2, "The RD Session Host Server has failed to create a new self signed certificate to be "
             + "used for RD Session Host Server authentication on SSL connections. The relevant status code was "
             + "Keyset does not exist");
@@ -49,7 +55,7 @@ public final class GuestCatalog {
         events(w, now, 36870, 12, "A fatal error occurred when attempting to access the TLS server credential "
             + "private key. The error code returned from the cryptographic module is 0x8009030D.");
       }
-      case "expired-cert" -> {
+      case "expired-cert", "active-sessions", "backup-squatted" -> {
         cert = w.addSelfSigned(now.minus(Duration.ofDays(190)), now.minus(Duration.ofDays(7)));
         s.renewalBlocked.add(cert.thumbprint);
         events(w, now, 1058, 3, "The RD Session Host Server has failed to replace the expired self signed "
@@ -59,6 +65,7 @@ public final class GuestCatalog {
       case "machinekeys" -> {
         s.machineKeys.sddl = Acl.BROKEN_MACHINEKEYS_SDDL;
         cert = w.addSelfSigned(t, t.plus(Duration.ofDays(182)));
+        s.machineKeys.keyFileSddl.put(cert.keyFile, Acl.BROKEN_KEY_SDDL);
         events(w, now, 36870, 12, "A fatal error occurred when attempting to access the TLS server credential "
             + "private key. The error code returned from the cryptographic module is 0x8009030D.");
       }
@@ -71,11 +78,27 @@ public final class GuestCatalog {
         }
         s.machineKeys.corrupt = true;
         cert = w.addSelfSigned(t, t.plus(Duration.ofDays(182)));
+        if (fault.equals("machinekeys-corrupt-acl")) {
+          // SYSTEM itself is denied the key file, so nobody can tell yet that the key is damaged.
+          s.machineKeys.keyFileSddl.put(cert.keyFile, "O:BAG:SYD:(D;;FA;;;SY)(A;;FA;;;BA)");
+        }
         events(w, now, 1057, 2, "The RD Session Host Server has failed to create a new self signed certificate to be "
             + "used for RD Session Host Server authentication on SSL connections. The relevant status code was "
             + "Keyset does not exist");
         events(w, now, 36870, 12, "A fatal error occurred when attempting to access the TLS server credential "
             + "private key. The error code returned from the cryptographic module is 0x8009030D.");
+      }
+      case "key-file-acl" -> {
+        // A valid certificate whose key file lost its NETWORK SERVICE entry; the folder is default.
+        cert = w.addSelfSigned(t, t.plus(Duration.ofDays(182)));
+        s.machineKeys.keyFileSddl.put(cert.keyFile, "O:SYG:SYD:(A;;FA;;;SY)(A;;FA;;;" + Acl.SESSION_ENV + ")");
+        events(w, now, 36870, 12, "A fatal error occurred when attempting to access the TLS server credential "
+            + "private key. The error code returned from the cryptographic module is 0x8009030D.");
+      }
+      case "pinned-cert" -> {
+        // The listener is bound (SSLCertificateSHA1Hash) to a self-signed certificate that has expired.
+        cert = w.addSelfSigned(now.minus(Duration.ofDays(190)), now.minus(Duration.ofDays(7)));
+        w.set(Reg.BINDING, cert.thumbprint);
       }
       default -> cert = w.addSelfSigned(t, t.plus(Duration.ofDays(182)));
     }
@@ -100,6 +123,20 @@ public final class GuestCatalog {
       case "clock-skew" -> {
         s.clockOffsetSeconds = Duration.ofHours(2).toSeconds();
         s.services.get("w32time").state = "Stopped";
+      }
+      case "termservice-hung" -> {
+        Service ts = s.services.get("TermService");
+        ts.state = "StartPending";
+        ts.hangsOnStart = true;
+        ts.pid = 4242;
+        s.listenerThumbprint = null;
+        events(w, now, 7022, 2, "The Remote Desktop Services service hung on starting.");
+      }
+      case "active-sessions" -> s.sessions = 2;
+      case "backup-squatted" -> s.backupRootSquatter = "S-1-5-21-1004336348-1177238915-682003330-1001";
+      case "fails-midway" -> {
+        s.firewall.rdpRules.values().forEach(r -> r.enabled = false);
+        s.failsMidway = "enable-rdp-firewall-rules";
       }
       case "gpo-rdp-disabled" -> {
         s.domainJoined = true;
@@ -129,6 +166,11 @@ public final class GuestCatalog {
     s.registry.put(Reg.USER_AUTH, 1);
     s.registry.put(Reg.MIN_ENCRYPTION, 2);
     s.registry.put(Reg.ENABLE_WINSTATION, 1);
+    s.registry.put(Reg.TS_ENABLED, 1);
+    s.registry.put(Reg.TS_USER_ENABLED, 0);
+    s.registry.put(Reg.TS_DRAIN, 0);
+    s.registry.put(Reg.LOGON_DISABLED, 0);
+    s.registry.put(Reg.LAN_ADAPTER, 0);
     s.registry.put(Reg.FIPS, 0);
     for (String v : Reg.TLS_VERSIONS) {
       s.tlsAtBoot.put(v, null);

@@ -44,6 +44,18 @@ final class GuestState {
   public String listenerThumbprint;
   /** SCHANNEL server protocol settings as they were read at the last boot ({@code null} = not set = enabled). */
   public Map<String, Integer> tlsAtBoot = new TreeMap<>();
+  /** Signed-in RDP sessions (Win32_LogonSession, LogonType 10); a TermService restart drops them. */
+  public int sessions;
+  /**
+   * Owner SID of a {@code C:\ProgramData\azrdpfix} folder someone else created before azrdpfix did (null: absent or
+   * azrdpfix's own, SYSTEM-owned and protected). Initialize-AzrdpfixBackup refuses to write backups into it.
+   */
+  public String backupRootSquatter;
+  /**
+   * A repair step that fails midway on this VM, after its first change (journaled) and before the rest: models a
+   * real-world failure in the middle of a step, so rollback of a half-done run can be tested. Null: none.
+   */
+  public String failsMidway;
 
   /** One certificate in {@code Cert:\LocalMachine\Remote Desktop} or {@code \My}. */
   static final class Cert {
@@ -65,6 +77,8 @@ final class GuestState {
     /** Key files in it are damaged: reading them fails for everyone, whatever the ACL. */
     public boolean corrupt;
     public List<String> keyFiles = new ArrayList<>();
+    /** The ACL of key files whose ACL is not the healthy one of the build, by file name. */
+    public Map<String, String> keyFileSddl = new TreeMap<>();
   }
 
   /** A Windows service. */
@@ -72,6 +86,9 @@ final class GuestState {
     public String state;
     public String start;
     public String account;
+    /** A service that hangs in StartPending whenever it is started (event 7022). */
+    public boolean hangsOnStart;
+    public int pid = 1000;
 
     Service() {}
 
@@ -91,6 +108,8 @@ final class GuestState {
     public Map<String, Rule> rdpRules = new LinkedHashMap<>();
     /** The category of the VM's network (Azure workgroup VMs land on Public, domain members on Domain). */
     public String activeProfile = "Public";
+    /** Enabled inbound Block rules whose port filter covers the RDP port (they win over every allow rule). */
+    public int blockRules;
   }
 
   /** One firewall rule: enabled, and the profiles it covers ("Any" or a comma list). */

@@ -16,6 +16,11 @@ final class Reg {
   static final String MIN_ENCRYPTION = RDP_TCP + "\\MinEncryptionLevel";
   static final String ENABLE_WINSTATION = RDP_TCP + "\\fEnableWinStation";
   static final String BINDING = RDP_TCP + "\\SSLCertificateSHA1Hash";
+  static final String TS_ENABLED = TS + "\\TSEnabled";
+  static final String TS_USER_ENABLED = TS + "\\TSUserEnabled";
+  static final String TS_DRAIN = TS + "\\TSServerDrainMode";
+  static final String LOGON_DISABLED = RDP_TCP + "\\fLogonDisabled";
+  static final String LAN_ADAPTER = RDP_TCP + "\\LanAdapter";
 
   static final String[] TLS_VERSIONS = {"1.0", "1.1", "1.2"};
 

@@ -3,6 +3,7 @@ package dev.azrdpfix.simulator.guest;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.azrdpfix.contract.Wire;
 import dev.azrdpfix.simulator.guest.GuestRuntime.RunOutput;
 import dev.azrdpfix.simulator.guest.ShippedTemplates.Param;
 import dev.azrdpfix.simulator.guest.ShippedTemplates.Template;
@@ -22,14 +23,15 @@ import java.util.regex.Pattern;
  * the parameters as PowerShell would, runs the steps against the guest and returns stdout/stderr cut like Run Command.
  */
 final class ScriptHost {
-  static final int OUTPUT_LIMIT = 4096;
-  static final String MARKER = "AZRDPFIX-RESULT ";
+  static final int OUTPUT_LIMIT = Wire.OUTPUT_LIMIT;
+  static final String MARKER = Wire.MARKER;
   private static final String SCRIPT = "C:\\Packages\\Plugins\\Microsoft.CPlat.Core.RunCommandWindows\\1.1.18\\Downloads\\script0.ps1";
-  private static final Pattern STEP_OPEN = Pattern.compile("# >>> azrdpfix-step ([a-z0-9-]+) sha256=([0-9a-f]{64})");
-  private static final Pattern HELPERS_OPEN = Pattern.compile("# >>> azrdpfix-helpers sha256=([0-9a-f]{64})");
-  private static final String HELPERS_CLOSE = "# <<< azrdpfix-helpers";
-  private static final Pattern RUNNER_OPEN = Pattern.compile("# >>> azrdpfix-runner sha256=([0-9a-f]{64})");
-  private static final int BUNDLE_MARKER_LIMIT = 3800;
+  private static final Pattern STEP_OPEN =
+      Pattern.compile(Pattern.quote(Wire.STEP_OPEN) + "([a-z0-9-]+) sha256=([0-9a-f]{64})");
+  private static final Pattern HELPERS_OPEN = Pattern.compile(Pattern.quote(Wire.HELPERS_OPEN) + "([0-9a-f]{64})");
+  private static final String HELPERS_CLOSE = Wire.HELPERS_CLOSE;
+  private static final Pattern RUNNER_OPEN = Pattern.compile(Pattern.quote(Wire.RUNNER_OPEN) + "([0-9a-f]{64})");
+  private static final int BUNDLE_MARKER_LIMIT = Wire.BUNDLE_MARKER_LIMIT;
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
   private ScriptHost() {}
@@ -62,14 +64,17 @@ final class ScriptHost {
     return runBundle(w, bundle, params, now);
   }
 
-  private static RunOutput runBundle(Windows w, Bundle bundle, Map<String, String> params, Instant now) {
+  @Imitates(template = "common/bundle-runner.ps1", sha256 = "396b81edaf696bcffe94c47219308382affaf92b8d1280fc3d7c6b7a4607960c")
+  static RunOutput runBundle(Windows w, Bundle bundle, Map<String, String> params, Instant now) {
     List<String> out = new ArrayList<>();
     ArrayNode steps = F.arrayNode();
+    ArrayNode warnings = F.arrayNode();
     ObjectNode marker = F.objectNode();
-    marker.put("v", 1);
+    marker.put("v", Wire.VERSION);
     marker.put("id", "bundle");
     marker.put("status", "noop");
     marker.putNull("error");
+    marker.set("warnings", warnings);
     marker.set("steps", steps);
     for (Template t : bundle.steps()) {
       // The runner hands each step exactly the bundle parameters its own param() declares.
@@ -89,6 +94,7 @@ final class ScriptHost {
         Steps.run(r);
         step = r.result(false);
       }
+      step.put("critical", t.critical());
       steps.add(step);
       String status = step.path("status").asText();
       out.add("azrdpfix step " + t.id() + ": " + status);
@@ -96,6 +102,11 @@ final class ScriptHost {
         marker.put("status", "changed");
       }
       if (status.equals("failed")) {
+        if (!t.critical()) {
+          // A best-effort step (time, policy) failing is a warning: the critical steps still run.
+          warnings.add(shorten("best-effort step " + t.id() + " failed: " + step.path("error").asText(), 200));
+          continue;
+        }
         marker.put("status", "failed");
         marker.put("error", shorten("step " + t.id() + " failed: " + step.path("error").asText(), 300));
         break;
@@ -113,7 +124,8 @@ final class ScriptHost {
         c.put("what", s.path("changes").size() + " changes (shortened; see journal.jsonl)");
         c.putNull("before");
         c.putNull("after");
-        shortStep.set("error", s.get("error"));
+        shortStep.put("error", s.path("error").isNull() ? null : shorten(s.path("error").asText(), 150));
+        shortStep.set("critical", s.get("critical"));
         steps.set(i, shortStep);
       }
     }
@@ -140,7 +152,8 @@ final class ScriptHost {
   private static Bundle parseBundle(String text, ShippedTemplates shipped) {
     String[] lines = text.split("\n", -1);
     int i = 0;
-    if (lines.length < 4 || !lines[0].startsWith("<# azrdpfix bundle: ") || !lines[0].endsWith("#>")) {
+    if (lines.length < 4 || !lines[0].startsWith(Wire.BUNDLE_HEADER_PREFIX)
+        || !lines[0].endsWith(Wire.BUNDLE_HEADER_SUFFIX)) {
       return null;
     }
     i++;
@@ -156,7 +169,7 @@ final class ScriptHost {
       return null;
     }
     List<Param> params = ShippedTemplates.params(String.join("\n", Arrays.copyOfRange(lines, paramStart, i)));
-    if (params == null || i + 2 > lines.length || !lines[i].equals("$ErrorActionPreference = 'Stop'")) {
+    if (params == null || i + 2 > lines.length || !lines[i].equals(Wire.ERROR_PREFERENCE)) {
       return null;
     }
     i++;
@@ -177,7 +190,7 @@ final class ScriptHost {
       return null;
     }
     i = helpersClose + 1;
-    if (i >= lines.length || !lines[i].equals("$azrdpfixSteps = New-Object System.Collections.Generic.List[object]")) {
+    if (i >= lines.length || !lines[i].equals(Wire.STEPS_LIST)) {
       return null;
     }
     i++;
@@ -188,15 +201,16 @@ final class ScriptHost {
         break;
       }
       String id = open.group(1);
-      if (i + 1 >= lines.length || !lines[i + 1].equals("$azrdpfixSteps.Add(@{ Id = '" + id + "'; Block = {")) {
+      Optional<Template> known = shipped.byId(id);
+      if (i + 1 >= lines.length || known.isEmpty() || !lines[i + 1].equals(Wire.stepStart(id, known.get().critical()))) {
         return null;
       }
       int bodyStart = i + 2;
       int close = bodyStart;
-      while (close < lines.length && !lines[close].equals("# <<< azrdpfix-step " + id)) {
+      while (close < lines.length && !lines[close].equals(Wire.stepClose(id))) {
         close++;
       }
-      if (close >= lines.length || close - 1 < bodyStart || !lines[close - 1].equals("} })")) {
+      if (close >= lines.length || close - 1 < bodyStart || !lines[close - 1].equals(Wire.STEP_END)) {
         return null;
       }
       String body = String.join("\n", Arrays.copyOfRange(lines, bodyStart, close - 1));
@@ -212,7 +226,7 @@ final class ScriptHost {
       return null;
     }
     Matcher runner = RUNNER_OPEN.matcher(lines[i]);
-    if (!runner.matches() || !lines[lines.length - 1].equals("# <<< azrdpfix-runner")) {
+    if (!runner.matches() || !lines[lines.length - 1].equals(Wire.RUNNER_CLOSE)) {
       return null;
     }
     String runnerText = String.join("\n", Arrays.copyOfRange(lines, i + 1, lines.length - 1));

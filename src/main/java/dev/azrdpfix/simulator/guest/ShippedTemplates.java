@@ -2,14 +2,13 @@ package dev.azrdpfix.simulator.guest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.azrdpfix.contract.ScriptText;
+import dev.azrdpfix.contract.Wire;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,13 +30,13 @@ final class ShippedTemplates {
           + "\\[string\\]\\$([A-Za-z][A-Za-z0-9]*),?\\s*");
 
   /** The line a template file holds where the helpers go (CONTRACT.md). */
-  static final String HELPERS_PLACEHOLDER = "# azrdpfix:helpers";
+  static final String HELPERS_PLACEHOLDER = Wire.HELPERS_PLACEHOLDER;
 
   /**
    * One shipped script: {@code text}/{@code sha256} is what runs when it is sent alone (a template composed with the
    * helpers), {@code sourceSha256} the hash of the file as stored (what a bundle embeds); equal for common files.
    */
-  record Template(String id, String text, String sha256, String sourceSha256, List<Param> params) {}
+  record Template(String id, String text, String sha256, String sourceSha256, List<Param> params, boolean critical) {}
 
   /** A parameter as the script's {@code param()} block declares it. */
   record Param(String name, boolean mandatory, Pattern pattern, String patternText, List<String> set) {}
@@ -69,7 +68,8 @@ final class ShippedTemplates {
     runner = r;
     helpers = h;
     for (JsonNode t : manifest.path("templates")) {
-      Template tpl = template(t.path("id").asText(), t.path("path").asText(), helpers);
+      Template tpl = template(t.path("id").asText(), t.path("path").asText(), helpers,
+          t.path("critical").asBoolean(true));
       if (tpl != null) {
         byId.put(tpl.id(), tpl);
         bySha.put(tpl.sha256(), tpl);
@@ -106,14 +106,14 @@ final class ShippedTemplates {
 
   private static Template common(String id, String path) {
     String text = read(path);
-    return new Template(id, text, sha256(text), sha256(text), List.of());
+    return new Template(id, text, sha256(text), sha256(text), List.of(), true);
   }
 
   /**
    * A template as it runs alone: its one placeholder line replaced by the helpers. A template without exactly one
    * placeholder (or a missing helpers file) cannot be composed, so the guest never recognises it.
    */
-  private static Template template(String id, String path, Template helpers) {
+  private static Template template(String id, String path, Template helpers, boolean critical) {
     String source = read(path);
     List<String> lines = List.of(source.split("\n", -1));
     int at = lines.indexOf(HELPERS_PLACEHOLDER);
@@ -122,7 +122,7 @@ final class ShippedTemplates {
     }
     String text = String.join("\n", lines.subList(0, at)) + (at > 0 ? "\n" : "") + helpers.text()
         + (at < lines.size() - 1 ? "\n" + String.join("\n", lines.subList(at + 1, lines.size())) : "");
-    return new Template(id, text, sha256(text), sha256(source), params(text));
+    return new Template(id, text, sha256(text), sha256(source), params(text), critical);
   }
 
   private static String read(String path) {
@@ -141,19 +141,13 @@ final class ShippedTemplates {
     return in;
   }
 
-  /** CONTRACT.md: BOM stripped, CRLF/CR to LF, a final empty line dropped, joined with LF (no trailing newline). */
+  /** CONTRACT.md's normalised text ({@link ScriptText#normalise}), joined with LF. */
   static String normalise(String raw) {
-    String t = raw.startsWith("\uFEFF") ? raw.substring(1) : raw;
-    t = t.replace("\r\n", "\n").replace('\r', '\n');
-    return t.endsWith("\n") ? t.substring(0, t.length() - 1) : t;
+    return String.join("\n", ScriptText.normalise(raw));
   }
 
   static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return ScriptText.sha256(text);
   }
 
   /**

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /** One template's run inside the guest: its parameters, progress lines, result fields and journal writes. */
+@Imitates(template = "common/helpers.ps1", sha256 = "19dc10e27d7c15d89a2b412d2582d545913deb7c712f71e9d341b8c3e2d926f5")
 final class StepRun {
   static final String BACKUP_ROOT = "C:\\ProgramData\\azrdpfix\\backup\\";
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -25,6 +26,15 @@ final class StepRun {
   ObjectNode facts;
   String error;
   boolean readOnly;
+
+  /** A terminating error inside a template's try block (the template catches it: status failed, error = message). */
+  static final class Failure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Failure(String message) {
+      super(message, null, false, false);
+    }
+  }
 
   StepRun(String id, Windows w, Instant now, Map<String, String> params) {
     this.id = id;
@@ -60,10 +70,26 @@ final class StepRun {
     c.put("what", what);
     c.put("before", shorten(before, 120));
     c.put("after", shorten(after, 120));
+    if (id.equals(w.state().failsMidway) && changes.size() == 1) {
+      // The simulated mid-step failure: after the first change (journaled and made), before the rest.
+      throw new Failure(id + " failed midway after its first change (simulated fault)");
+    }
+  }
+
+  /**
+   * Initialize-AzrdpfixBackup: a C:\ProgramData\azrdpfix that someone else created (or owns) is refused, so nothing is
+   * written and nothing changed.
+   */
+  void initBackup() {
+    if (w.state().backupRootSquatter != null) {
+      throw new Failure("C:\\ProgramData\\azrdpfix exists but is not a folder that only SYSTEM and Administrators own "
+          + "and can open: refusing to write backups there");
+    }
   }
 
   /** Writes a backup file under the run's backup folder and lists it; returns its full path. */
   String backup(String fileName, String content) {
+    initBackup();
     String path = backupDir() + "\\" + fileName;
     if (w.state().files.containsKey(path)) {
       return path; // the first backup of a run is the one that holds the original state
@@ -84,6 +110,7 @@ final class StepRun {
    * undone), in the templates' format: {@code {"t":…,"step":…,"op":…,…}}.
    */
   void journal(ObjectNode entry) {
+    initBackup();
     ObjectNode line = F.objectNode();
     line.put("t", Windows.iso(w.guestNow(now)));
     line.put("step", id);

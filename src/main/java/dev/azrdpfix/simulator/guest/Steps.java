@@ -2,6 +2,7 @@ package dev.azrdpfix.simulator.guest;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.azrdpfix.contract.Wire;
 import dev.azrdpfix.simulator.guest.GuestState.Cert;
 import dev.azrdpfix.simulator.guest.GuestState.Folder;
 import java.time.Instant;
@@ -19,18 +20,28 @@ import java.util.Set;
  */
 final class Steps {
   static final Set<String> IDS =
-      Set.of("diagnose", "clear-stale-binding", "remove-rdp-certificates", "reset-machinekeys-acl",
+      Set.of("diagnose", "clear-stale-binding", "remove-rdp-certificates", "reset-machinekeys-acl", "repair-rdp-key-acl",
           "rename-machinekeys", "restart-rdp-services", "enable-remote-connections", "enable-rdp-firewall-rules",
           "enable-tls-server", "resync-time", "refresh-policy", "disable-nla", "rollback");
 
   private Steps() {}
 
   static void run(StepRun r) {
+    try {
+      dispatch(r);
+    } catch (StepRun.Failure f) {
+      // A terminating error inside the template's try block: Set-AzrdpfixFailed keeps what was done so far.
+      r.error = f.getMessage();
+    }
+  }
+
+  private static void dispatch(StepRun r) {
     switch (r.id) {
       case "diagnose" -> diagnose(r);
       case "clear-stale-binding" -> clearStaleBinding(r);
       case "remove-rdp-certificates" -> removeRdpCertificates(r);
       case "reset-machinekeys-acl" -> resetMachineKeysAcl(r);
+      case "repair-rdp-key-acl" -> repairRdpKeyAcl(r);
       case "rename-machinekeys" -> renameMachineKeys(r);
       case "restart-rdp-services" -> restartRdpServices(r);
       case "enable-remote-connections" -> enableRemoteConnections(r);
@@ -44,7 +55,8 @@ final class Steps {
     }
   }
 
-  private static void diagnose(StepRun r) {
+  @Imitates(template = "inspect/diagnose.ps1", sha256 = "b40b937eb1849d8ea9623add7d268b70f33f330aeba21f0e10797c52c886456a")
+  static void diagnose(StepRun r) {
     r.readOnly = true;
     r.facts = Facts.of(r.w, r.now);
     // As the script does: drop certificates from the end of the list until the marker fits 3,600 characters.
@@ -54,7 +66,8 @@ final class Steps {
     }
   }
 
-  private static void clearStaleBinding(StepRun r) {
+  @Imitates(template = "repair/clear-stale-binding.ps1", sha256 = "20f49c33bb54a04472714c9af96bd1eacf52f5acbc7f935d83e5bb4f2436149e")
+  static void clearStaleBinding(StepRun r) {
     Windows w = r.w;
     String wanted = r.params.get("Thumbprint");
     String bound = w.string(Reg.BINDING);
@@ -73,34 +86,36 @@ final class Steps {
     removeRegValue(r, Reg.BINDING);
   }
 
-  private static void removeRdpCertificates(StepRun r) {
+  @Imitates(template = "repair/remove-rdp-certificates.ps1", sha256 = "5cf07db340a1e452ec4cc94d37b28437f1bee47fde43fefbf076a5c8175d304e")
+  static void removeRdpCertificates(StepRun r) {
     Windows w = r.w;
-    for (String tp : r.params.get("Thumbprints").split(",")) {
+    for (String tp : r.params.get("Thumbprints").split(Wire.LIST_SEPARATOR)) {
       Cert c = w.cert(Windows.REMOTE_DESKTOP, tp);
       if (c == null) {
         r.finding("certificate-gone", tp + " is no longer in Remote Desktop");
         continue;
       }
       boolean expired = Instant.parse(c.notAfter).isBefore(w.guestNow(r.now));
-      boolean readable = w.keyReadable(c);
-      if (!expired && readable) {
-        r.finding("certificate-healthy", tp + " is valid and its key is readable now; kept");
+      boolean keyless = c.keyFile == null || !w.state().machineKeys.keyFiles.contains(c.keyFile);
+      if (!expired && !keyless) {
+        r.finding("certificate-kept", tp + " is valid and has its key; kept");
         continue;
       }
-      String cer = r.backup("rdp-" + tp + ".cer", Base64.getEncoder().encodeToString(c.der));
-      String pfx = null;
-      if (c.keyExportable && w.keyOpens(c)) {
-        pfx = r.backup("rdp-" + tp + ".pfx", Base64.getEncoder().encodeToString(w.state().keyMaterial.get(c.keyFile)));
+      r.initBackup();
+      // A listener still pinned to this certificate would fail to load it: that binding goes first (journaled).
+      if (tp.equalsIgnoreCase(w.string(Reg.BINDING))) {
+        removeRegValue(r, Reg.BINDING);
       }
+      String cer = r.backup("rdp-" + tp + ".cer", Base64.getEncoder().encodeToString(c.der));
       List<String> why = new ArrayList<>();
       if (expired) {
         why.add("expired " + c.notAfter);
       }
-      if (!readable) {
-        why.add("key unreadable");
+      if (keyless) {
+        why.add("no usable private key");
       }
       ObjectNode e = StepRun.entry("cert-remove").put("store", Windows.REMOTE_DESKTOP).put("tp", tp).put("cer", cer);
-      e.put("pfx", pfx);
+      e.put("keyContainer", keyless ? null : c.keyFile);
       r.journal(e);
       // Remove-Item without -DeleteKey: the key container stays in MachineKeys.
       w.state().certs.remove(c);
@@ -108,27 +123,75 @@ final class Steps {
     }
   }
 
-  private static void resetMachineKeysAcl(StepRun r) {
+  @Imitates(template = "repair/reset-machinekeys-acl.ps1", sha256 = "9bd61a4ddb5100e2fc389eb0b7948de6a5fdd089d934ab227b23c7e2eb393676")
+  static void resetMachineKeysAcl(StepRun r) {
     Folder mk = r.w.state().machineKeys;
-    if (mk.sddl.equals(Acl.DEFAULT_MACHINEKEYS_SDDL)) {
-      r.finding("acl-default", "MachineKeys has the default ACL; nothing to do");
-      return;
-    }
-    if (Acl.documentedGrants(mk.sddl)) {
-      r.finding("acl-documented", "MachineKeys already has SYSTEM F, NETWORK SERVICE R, Administrators F");
-      return;
-    }
-    String aclFile = r.backup("machinekeys.acl", "MachineKeys\r\n" + mk.sddl.substring(mk.sddl.indexOf("D:")) + "\r\n");
-    String ownersFile = r.backup("machinekeys-owners.json",
-        "{\"MachineKeys\":\"" + Acl.ownerSid(mk.sddl) + "\"}");
-    r.journal(StepRun.entry("acl").put("path", Windows.MACHINEKEYS).put("parent", Windows.CRYPTO_RSA)
-        .put("aclFile", aclFile).put("ownersFile", ownersFile).put("sddlBefore", mk.sddl));
     String before = mk.sddl;
-    mk.sddl = Acl.applyDocumentedReset(mk.sddl);
-    r.change("MachineKeys ACL", before, mk.sddl);
+    if ("true".equals(r.params.get("Recursive"))) {
+      // Learn's recursive reset, behind an explicit flag: every key file gets NETWORK SERVICE read.
+      r.initBackup();
+      StringBuilder saved = new StringBuilder("MachineKeys\r\n" + before + "\r\n");
+      for (String f : mk.keyFiles) {
+        saved.append(f).append("\r\n").append(r.w.keyFileSddl(f)).append("\r\n");
+      }
+      String aclFile = r.backup("machinekeys.acl", saved.toString());
+      String ownersFile = r.backup("machinekeys-owners.tsv", "MachineKeys\t" + Acl.ownerSid(before) + "\r\n");
+      r.journal(StepRun.entry("acl").put("path", Windows.MACHINEKEYS).put("parent", Windows.CRYPTO_RSA)
+          .put("aclFile", aclFile).put("ownersFile", ownersFile).put("sddlBefore", before));
+      mk.sddl = Acl.applyDocumentedReset(before);
+      for (String f : mk.keyFiles) {
+        mk.keyFileSddl.put(f, Acl.applyDocumentedReset(r.w.keyFileSddl(f)));
+      }
+      r.change("MachineKeys ACL (recursive)", before, mk.sddl);
+      return;
+    }
+    if (Acl.folderSound(before)) {
+      r.finding("acl-sound", "the MachineKeys folder already lets Windows create keys; nothing to do");
+      return;
+    }
+    r.initBackup();
+    r.backup("machinekeys.sddl", before);
+    r.journal(StepRun.entry("sddl").put("path", Windows.MACHINEKEYS).put("sddlBefore", before));
+    mk.sddl = Acl.addFolderEntries(before);
+    r.change("MachineKeys folder ACL", before, mk.sddl);
   }
 
-  private static void renameMachineKeys(StepRun r) {
+  @Imitates(template = "repair/repair-rdp-key-acl.ps1", sha256 = "ef0a92f0bd4f11a895f4a7e8b6fbd4747b8d0e33f63f4139da6ba23b536f170a")
+  static void repairRdpKeyAcl(StepRun r) {
+    Windows w = r.w;
+    String tp = r.params.get("Thumbprint");
+    Cert c = w.cert(Windows.REMOTE_DESKTOP, tp);
+    if (c == null) {
+      c = w.cert(Windows.MY, tp);
+    }
+    if (c == null) {
+      r.finding("certificate-gone", tp + " is in neither Remote Desktop nor My");
+      return;
+    }
+    if (c.keyFile == null || !w.state().machineKeys.keyFiles.contains(c.keyFile)) {
+      r.finding("key-file-not-found", "no key file for " + tp + ": a key-less certificate is removed, not repaired");
+      return;
+    }
+    String before = w.keyFileSddl(c.keyFile);
+    if (Acl.missingKeyEntries(before, w.build()).isEmpty()) {
+      r.finding("key-acl-sound", "the key file of " + tp + " already holds the entries of build " + w.build());
+      return;
+    }
+    r.initBackup();
+    r.backup("rdp-key-" + tp + ".sddl", before);
+    r.journal(StepRun.entry("sddl").put("path", Windows.MACHINEKEYS + "\\" + c.keyFile).put("sddlBefore", before));
+    String after = Acl.addKeyEntries(before, w.build());
+    w.state().machineKeys.keyFileSddl.put(c.keyFile, after);
+    List<String> left = Acl.missingKeyEntries(after, w.build());
+    if (!left.isEmpty()) {
+      r.error = "the key file still lacks " + String.join(",", left) + " (an inherited deny?)";
+      return;
+    }
+    r.change("RDP key " + c.keyFile + " ACL", before, after);
+  }
+
+  @Imitates(template = "repair/rename-machinekeys.ps1", sha256 = "b1928d2d2fef824e587706f33b277bc868af053ee72df0e0d3b9416e8c6de8bf")
+  static void renameMachineKeys(StepRun r) {
     GuestState s = r.w.state();
     String leaf = "MachineKeys.azrdpfix-" + r.runId();
     String renamed = Windows.CRYPTO_RSA + "\\" + leaf;
@@ -144,8 +207,10 @@ final class Steps {
     r.finding("reapply-needed", "reapply the VM so the guest agent re-creates its transport certificate");
   }
 
-  private static void restartRdpServices(StepRun r) {
+  @Imitates(template = "repair/restart-rdp-services.ps1", sha256 = "268842382d22a0e18297d7959a52d43b2874ec06e674ad08e329bccd3fe4acb3")
+  static void restartRdpServices(StepRun r) {
     Windows w = r.w;
+    r.initBackup();
     for (String name : new String[] {"SessionEnv", "TermService"}) {
       GuestState.Service svc = w.service(name);
       if ("Disabled".equals(svc.start)) {
@@ -156,21 +221,47 @@ final class Steps {
     }
     GuestState.Service env = w.service("SessionEnv");
     GuestState.Service ts = w.service("TermService");
+    for (GuestState.Service svc : new GuestState.Service[] {env, ts}) {
+      // Start-AzrdpfixService: a service already hung in a pending state is reported, never waited for.
+      if (svc.state.endsWith("Pending")) {
+        String name = svc == env ? "SessionEnv" : "TermService";
+        r.error = name + " is hung in " + svc.state + " (PID " + svc.pid + "): not waiting for it; a VM restart through "
+            + "Azure clears it";
+        return;
+      }
+    }
     String envBefore = env.state;
     r.journal(StepRun.entry("service-restart").put("name", "SessionEnv").put("before", envBefore));
     env.state = "Running";
     r.change("SessionEnv restarted", envBefore, env.state);
     String tsBefore = ts.state;
     r.journal(StepRun.entry("service-restart").put("name", "TermService").put("before", tsBefore));
+    w.state().sessions = 0; // stopping TermService ends the signed-in sessions
     String failure = w.startRdpServices(r.now);
     if (failure != null) {
-      r.error = "TermService is " + ts.state + " after the restart: " + failure;
+      // WaitForStatus('Running', 60 s) gives up and reports the state and PID.
+      r.error = "TermService is still " + ts.state + " (PID " + ts.pid + ") after 60 s waiting for Running: " + failure;
       return;
     }
     r.change("TermService restarted", tsBefore, ts.state);
+    // Post-condition within 30 s: a valid certificate with a key, and a listener on the RDP port.
+    Cert served = w.listenerCertificate();
+    boolean valid = served != null && served.keyFile != null && !w.expired(served, r.now);
+    boolean listening = w.listening();
+    if (!valid) {
+      r.finding("no-valid-certificate", "no valid RDP certificate with a private key 30 s after the restart (events "
+          + "1057/1058 tell why)");
+    }
+    if (!listening) {
+      r.finding("not-listening", "nothing listens on TCP port " + w.dword(Reg.PORT) + " 30 s after the restart");
+    }
+    if (!valid || !listening) {
+      r.error = "the services restarted but RDP is not ready: see the findings";
+    }
   }
 
-  private static void enableRemoteConnections(StepRun r) {
+  @Imitates(template = "repair/enable-remote-connections.ps1", sha256 = "a0da4cfcdc7cb8e8921849e9487817c92b9fe74902879739f52f24ce0d499700")
+  static void enableRemoteConnections(StepRun r) {
     Windows w = r.w;
     Integer policy = w.dword(Reg.POLICY_DENY);
     if (Objects.equals(policy, 1)) {
@@ -179,27 +270,46 @@ final class Steps {
     }
     Map<String, Integer> wanted = new LinkedHashMap<>();
     Integer deny = w.dword(Reg.DENY);
-    if (deny != null && deny != 0) {
+    // While a policy value exists Terminal Services uses it: the local value is left alone.
+    if (policy == null && deny != null && deny != 0) {
       wanted.put(Reg.DENY, 0);
     }
     if (Objects.equals(w.dword(Reg.ENABLE_WINSTATION), 0)) {
       wanted.put(Reg.ENABLE_WINSTATION, 1);
     }
+    // Learn's other switches, each only when set the wrong way.
+    if (Objects.equals(w.dword(Reg.TS_ENABLED), 0)) {
+      wanted.put(Reg.TS_ENABLED, 1);
+    }
+    if (Objects.equals(w.dword(Reg.TS_USER_ENABLED), 1)) {
+      wanted.put(Reg.TS_USER_ENABLED, 0);
+    }
+    if (Objects.equals(w.dword(Reg.TS_DRAIN), 1)) {
+      wanted.put(Reg.TS_DRAIN, 0);
+    }
+    if (Objects.equals(w.dword(Reg.LOGON_DISABLED), 1)) {
+      wanted.put(Reg.LOGON_DISABLED, 0);
+    }
     setDwords(r, wanted);
   }
 
-  private static void enableFirewallRules(StepRun r) {
+  @Imitates(template = "repair/enable-rdp-firewall-rules.ps1", sha256 = "868a4bee4708b48626b98a1f6b2dcb5e624e1458d38cf6c937823210ee82ba35")
+  static void enableFirewallRules(StepRun r) {
     GuestState.Firewall fw = r.w.state().firewall;
     if (fw.rdpRules.isEmpty()) {
       r.error = "the Remote Desktop firewall rule group is missing: recreate it (SetRDPPort adds a custom rule)";
       return;
     }
     List<String> off = new ArrayList<>();
+    List<String> others = new ArrayList<>();
     fw.rdpRules.forEach((name, rule) -> {
       if (!rule.enabled) {
-        off.add(name);
+        (name.startsWith("RemoteDesktop-UserMode-In-") ? off : others).add(name);
       }
     });
+    if (!others.isEmpty()) {
+      r.finding("other-rules-left-off", "left disabled: " + String.join(",", others));
+    }
     List<String> blocking = new ArrayList<>();
     fw.profiles.forEach((p, on) -> {
       if (on && !fw.allowInboundRules.getOrDefault(p, true)) {
@@ -209,6 +319,7 @@ final class Steps {
     if (off.isEmpty() && blocking.isEmpty()) {
       return;
     }
+    r.initBackup();
     StringBuilder export = new StringBuilder("netsh advfirewall export\r\n");
     fw.rdpRules.forEach((n, rule) -> export.append(n).append('=').append(rule.enabled).append("\r\n"));
     r.backup("firewall.wfw", export.toString());
@@ -224,7 +335,8 @@ final class Steps {
     }
   }
 
-  private static void enableTlsServer(StepRun r) {
+  @Imitates(template = "repair/enable-tls-server.ps1", sha256 = "0afcf090f0fbf30107b85f2a175b1276ddd166c6a8a11a4b2f2c4a69895c7d9a")
+  static void enableTlsServer(StepRun r) {
     Windows w = r.w;
     Map<String, Integer> wanted = new LinkedHashMap<>();
     if (Objects.equals(w.dword(Reg.tlsEnabled("1.2")), 0)) {
@@ -237,7 +349,18 @@ final class Steps {
     setDwords(r, wanted);
   }
 
-  private static void resyncTime(StepRun r) {
+  @Imitates(template = "repair/resync-time.ps1", sha256 = "98aaad40a8c1df457b30962b74cdae3304c2a7e7d9b0717c411eb0928c72adb9")
+  static void resyncTime(StepRun r) {
+    try {
+      resyncTimeBody(r);
+    } catch (StepRun.Failure f) {
+      // Set-AzrdpfixFailed, then the finding the caller reads: the clock may still be off.
+      r.error = f.getMessage();
+      r.finding("time-not-synced", f.getMessage());
+    }
+  }
+
+  private static void resyncTimeBody(StepRun r) {
     Windows w = r.w;
     GuestState.Service time = w.service("w32time");
     if ("Disabled".equals(time.start)) {
@@ -257,7 +380,8 @@ final class Steps {
     r.change("clock (UTC)", before, Windows.iso(w.guestNow(r.now)));
   }
 
-  private static void refreshPolicy(StepRun r) {
+  @Imitates(template = "repair/refresh-policy.ps1", sha256 = "f19f3d4b12418f045a050974fd83ee04daf95f40ca8049923602736b9f29e5ac")
+  static void refreshPolicy(StepRun r) {
     Windows w = r.w;
     Integer before = w.dword(Reg.POLICY_DENY);
     r.journal(StepRun.entry("gpupdate").put("before", before == null ? null : before.toString()));
@@ -271,10 +395,13 @@ final class Steps {
     }
   }
 
-  private static void disableNla(StepRun r) {
+  @Imitates(template = "repair/disable-nla.ps1", sha256 = "f3dd905ca514eb26c60c025f31f54cc55e5a5ea6c117a3a99566745b553739f2")
+  static void disableNla(StepRun r) {
     Windows w = r.w;
     if (w.state().registry.containsKey(Reg.policyPath("UserAuthentication"))) {
-      r.finding("gpo-controls-value", "policy sets UserAuthentication: the GPO wins at the next refresh");
+      r.finding("gpo-controls-value", "policy sets UserAuthentication=" + w.dword(Reg.policyPath("UserAuthentication"))
+          + ": change the GPO; the local value is left alone");
+      return;
     }
     if (Objects.equals(w.dword(Reg.USER_AUTH), 0)) {
       r.finding("nla-already-off", "UserAuthentication is already 0");

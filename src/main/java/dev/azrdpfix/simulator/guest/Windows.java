@@ -100,16 +100,33 @@ final class Windows {
     return c.keyFile != null && s.machineKeys.keyFiles.contains(c.keyFile) && !s.machineKeys.corrupt;
   }
 
-  /** Whether TermService (NETWORK SERVICE) can open the certificate's private key right now. */
+  /** Whether TermService (NETWORK SERVICE) can open the certificate's private key right now: its key file's ACL. */
   boolean keyReadable(Cert c) {
-    return keyOpens(c) && Acl.networkServiceCanRead(s.machineKeys.sddl);
+    return keyOpens(c) && Acl.networkServiceCanRead(keyFileSddl(c.keyFile));
+  }
+
+  int build() {
+    try {
+      return Integer.parseInt(s.osBuild);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /** The ACL of a key file: the healthy one of the build unless something changed it. */
+  String keyFileSddl(String file) {
+    return s.machineKeys.keyFileSddl.getOrDefault(file, Acl.healthyKeySddl(build()));
   }
 
   /** Whether Windows could create a new key container here (and TermService then read it). */
   boolean machineKeysHealthy() {
-    return !s.machineKeys.corrupt
-        && Acl.networkServiceCanRead(s.machineKeys.sddl)
-        && Acl.adminsHaveFullControl(s.machineKeys.sddl);
+    return !s.machineKeys.corrupt && Acl.folderSound(s.machineKeys.sddl);
+  }
+
+  /** The certificate the listener really uses (Win32_TSGeneralSetting): the one TermService loaded, if any. */
+  Cert listenerCertificate() {
+    Cert loaded = cert(s.listenerThumbprint);
+    return loaded != null ? loaded : rdpCertificate();
   }
 
   /** The certificate the listener would use: the bound one, else the newest self-signed one in Remote Desktop. */
@@ -186,6 +203,11 @@ final class Windows {
     if (!"Disabled".equals(env.start)) {
       env.state = "Running";
     }
+    if (ts.hangsOnStart) {
+      ts.state = "StartPending";
+      log(7022, now, "The Remote Desktop Services service hung on starting.");
+      return "TermService is hung in StartPending (PID " + ts.pid + ")";
+    }
     if (!TERMSERVICE_ACCOUNT.equalsIgnoreCase(ts.account)) {
       ts.state = "Stopped";
       log(7000, now, "The Remote Desktop Services service failed to start due to a logon failure (1069).");
@@ -241,8 +263,10 @@ final class Windows {
     issueSelfSigned(now);
   }
 
-  /** A full restart of the guest. */
+  /** A full restart of the guest: signed-in sessions end and a service hang clears. */
   void boot(Instant now) {
+    s.sessions = 0;
+    service("TermService").hangsOnStart = false;
     for (String v : Reg.TLS_VERSIONS) {
       s.tlsAtBoot.put(v, dword(Reg.tlsEnabled(v)));
     }
@@ -289,7 +313,8 @@ final class Windows {
   boolean listening() {
     return "Running".equals(service("TermService").state)
         && !rdpDenied()
-        && !Objects.equals(dword(Reg.ENABLE_WINSTATION), 0);
+        && !Objects.equals(dword(Reg.ENABLE_WINSTATION), 0)
+        && !Objects.equals(dword(Reg.TS_ENABLED), 0);
   }
 
   RdpBehaviour behaviour(Instant now) {

@@ -25,6 +25,11 @@ final class WindowsGuest implements GuestRuntime {
     this.windows = new Windows(state);
   }
 
+  /** The live state, for tests in this package that set up a case the catalogue does not have. */
+  GuestState state() {
+    return windows.state();
+  }
+
   static WindowsGuest fromJson(JsonNode json) {
     try {
       return new WindowsGuest(JSON.treeToValue(json, GuestState.class));

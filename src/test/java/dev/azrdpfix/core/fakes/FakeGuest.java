@@ -1,5 +1,7 @@
 package dev.azrdpfix.core.fakes;
 
+import dev.azrdpfix.core.guest.StepProperties;
+import dev.azrdpfix.template.TemplateCatalog;
 import dev.azrdpfix.core.guest.GuestFacts;
 import dev.azrdpfix.core.guest.GuestRun;
 import dev.azrdpfix.core.guest.GuestScenarios;
@@ -20,6 +22,12 @@ import java.util.Map;
  * and rollback answer what the test set, and every call is logged with its run id and steps.
  */
 public final class FakeGuest implements GuestChannel {
+  /** What each step implies, from the real manifest (the one home of step properties). */
+  @Override
+  public StepProperties.Source steps() {
+    return TemplateCatalog.load()::stepProperties;
+  }
+
   private final Deque<GuestRun> diagnoses = new ArrayDeque<>();
   private GuestRun applied = changed("bundle", new GuestRun.Change("MachineKeys ACL", "broken", "default"));
   private GuestRun rolledBack = changed("rollback", new GuestRun.Change("MachineKeys ACL", "default", "broken"));

@@ -41,10 +41,18 @@ final class Facts {
   Integer userAuthentication = 1;
   Integer minEncryptionLevel = 2;
   Integer fEnableWinStation = 1;
+  Integer tsEnabled = 1;
+  Integer tsUserEnabled = 0;
+  Integer tsServerDrainMode = 0;
+  Integer fLogonDisabled = 0;
+  Integer lanAdapter = 0;
   List<String> gpo = new ArrayList<>();
   Integer tls10 = null;
   Integer tls11 = null;
   Integer tls12 = null;
+  Integer tls10Off = null;
+  Integer tls11Off = null;
+  Integer tls12Off = null;
   Integer fips = 0;
   Map<String, Boolean> profiles = new LinkedHashMap<>(Map.of("Domain", true, "Private", true, "Public", true));
   Map<String, Boolean> rdpRules = new LinkedHashMap<>(Map.of("Domain", true, "Private", true, "Public", true));
@@ -53,6 +61,11 @@ final class Facts {
   Map<String, Integer> events = new LinkedHashMap<>(Map.of(
       "1057", 0, "1058", 0, "36870", 0, "36871", 0, "36872", 0, "7022", 0));
   Integer mtu = 1500;
+  Integer blockRules = 0;
+  Integer sessions = 0;
+  /** The listener's key: TP, found through WMI, CAPI, its file holding every entry of its build. */
+  GuestFacts.RdpKey rdpKey = new GuestFacts.RdpKey(TP, "wmi", "CAPI", "f686aace6942fb7f7ceb231212eef4a4_b7c1",
+      "O:SYG:SYD:(A;;FA;;;SY)(A;;FR;;;NS)", List.of(), true);
 
   static GuestFacts.Cert cert(String tp, Instant notAfter, boolean keyReadable) {
     return new GuestFacts.Cert(tp, "CN=web-01", notAfter.minus(Duration.ofDays(180)).toString(), notAfter.toString(),
@@ -87,11 +100,12 @@ final class Facts {
         services,
         new GuestFacts.Listener(listenerPort, listenerProcess, listenerService),
         new GuestFacts.Registry(fDeny, policyDeny, port, securityLayer, userAuthentication, minEncryptionLevel,
-            fEnableWinStation),
+            fEnableWinStation, tsEnabled, tsUserEnabled, tsServerDrainMode,
+            fLogonDisabled, lanAdapter),
         gpo,
         new GuestFacts.Tls(tls10, tls11, tls12),
         fips,
-        new GuestFacts.Firewall(profiles, rdpRules, blockInbound, active),
-        events, mtu);
+        new GuestFacts.Firewall(profiles, rdpRules, blockInbound, active, blockRules),
+        events, mtu, rdpKey, sessions, new GuestFacts.Tls(tls10Off, tls11Off, tls12Off));
   }
 }

@@ -87,7 +87,7 @@ class GuestFindingsTest {
     f.certs = List.of(Facts.cert(TP, CALL_START.minus(Duration.ofDays(1)), true),
         Facts.cert(TP2, CALL_START.minus(Duration.ofDays(400)), false),
         Facts.cert(valid, CALL_START.plus(Duration.ofDays(400)), true));
-    assertEquals(TP + "," + TP2, requested(read(f), "remove-rdp-certificates").params().get("Thumbprints"));
+    assertEquals(TP + "_" + TP2, requested(read(f), "remove-rdp-certificates").params().get("Thumbprints"));
   }
 
   @Test
@@ -338,7 +338,7 @@ class GuestFindingsTest {
   @Test
   void unknownFactsAreNotEvidence() {
     GuestFacts empty = new GuestFacts(null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null);
+        null, null, null, null, null, null);
     GuestFindings.Result r = GuestFindings.read(empty, CALL_START, CALL_END);
     assertEquals(List.of(), r.findings());
     assertEquals(Map.of(), r.requested());

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.azrdpfix.template.TemplateCatalog;
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** From what the findings asked for and what the user allowed to the plan: order, restarts, flags, blocked steps. */
 class RepairPlannerTest {
+  private static final StepProperties.Source STEPS = TemplateCatalog.load()::stepProperties;
 
   private static RepairPlanner.Plan plan(Facts f) {
     return plan(f, RepairOptions.defaults());
@@ -26,7 +28,7 @@ class RepairPlannerTest {
 
   private static RepairPlanner.Plan plan(Facts f, RepairOptions o) {
     GuestFacts facts = f.build();
-    return RepairPlanner.plan(GuestFindings.read(facts, CALL_START, CALL_END), facts, o);
+    return RepairPlanner.plan(GuestFindings.read(facts, CALL_START, CALL_END), facts, o, STEPS);
   }
 
   private static List<String> ids(RepairPlanner.Plan p) {
@@ -52,7 +54,8 @@ class RepairPlannerTest {
     assertEquals(Map.of("Thumbprints", TP), step(p, "remove-rdp-certificates").params());
     // Exported first and re-imported by rollback, so it needs no flag of its own.
     assertFalse(step(p, "remove-rdp-certificates").destructive());
-    assertTrue(step(p, "reset-machinekeys-acl").requiresReboot());
+    // The folder repair takes effect when the services restart; no VM restart needed.
+    assertFalse(step(p, "reset-machinekeys-acl").requiresReboot());
     assertTrue(p.steps().stream().noneMatch(PlannedStep::requiresReapply));
     assertEquals(List.of(), p.blocked());
     assertEquals("after remove-rdp-certificates, reset-machinekeys-acl", step(p, "restart-rdp-services").reason());
@@ -259,9 +262,10 @@ class RepairPlannerTest {
     f.time = CALL_START.minus(Duration.ofHours(3)).toString();
     f.corrupt = true;
     RepairPlanner.Plan p = plan(f, new RepairOptions(true, false, Set.of()));
-    assertEquals(List.of("clear-stale-binding", "reset-machinekeys-acl", "rename-machinekeys",
+    // Time first, so that certificate expiry is judged on a sane clock.
+    assertEquals(List.of("resync-time", "clear-stale-binding", "reset-machinekeys-acl", "rename-machinekeys",
         "remove-rdp-certificates", "enable-tls-server", "enable-remote-connections", "enable-rdp-firewall-rules",
-        "resync-time", "refresh-policy", "restart-rdp-services"), ids(p));
+        "refresh-policy", "restart-rdp-services"), ids(p));
     List<String> order = RepairSteps.ids();
     for (int i = 1; i < p.steps().size(); i++) {
       assertTrue(order.indexOf(ids(p).get(i - 1)) < order.indexOf(ids(p).get(i)));

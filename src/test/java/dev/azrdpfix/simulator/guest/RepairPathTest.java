@@ -39,7 +39,9 @@ class RepairPathTest {
     assertEquals("changed", m.path("status").asText(), m.toString());
     JsonNode acl = step(m, "reset-machinekeys-acl");
     assertEquals(Acl.BROKEN_MACHINEKEYS_SDDL, acl.path("changes").get(0).path("before").asText());
-    assertTrue(acl.path("backups").toString().contains("machinekeys.acl"));
+    // Folder only: its SDDL is saved, the default entries are added, nothing is taken away.
+    assertTrue(acl.path("backups").toString().contains("machinekeys.sddl"));
+    assertTrue(acl.path("changes").get(0).path("after").asText().startsWith(Acl.BROKEN_MACHINEKEYS_SDDL));
     JsonNode removed = step(m, "remove-rdp-certificates");
     assertEquals("deleted", removed.path("changes").get(0).path("after").asText());
     assertTrue(removed.path("changes").get(0).path("before").asText().startsWith("expired"));
@@ -63,12 +65,15 @@ class RepairPathTest {
   }
 
   @Test
-  void removing_the_certificate_while_machinekeys_is_broken_only_logs_1057_again() {
+  void removing_the_certificate_while_machinekeys_is_broken_fails_the_restart_check_and_logs_1057_again() {
     GuestRuntime g = GuestCatalog.create("web-01", "headline", NOW);
     JsonNode before = diagnose(g, NOW);
     String old = before.path("certs").get(0).path("tp").asText();
     JsonNode m = bundle(g, NOW, withThumbprints(old), "remove-rdp-certificates", "restart-rdp-services");
-    assertEquals("changed", m.path("status").asText());
+    // The restart step checks its own result: Windows could not issue a certificate, so it says so.
+    assertEquals("failed", m.path("status").asText(), m.toString());
+    JsonNode restart = step(m, "restart-rdp-services");
+    assertTrue(restart.path("findings").toString().contains("no-valid-certificate"), restart.toString());
     JsonNode f = diagnose(g, NOW);
     assertEquals(0, f.path("certCount").asInt(), "no certificate could be issued");
     assertEquals(before.path("events").path("1057").asInt() + 1, f.path("events").path("1057").asInt());
@@ -91,17 +96,58 @@ class RepairPathTest {
   }
 
   @Test
-  void machinekeys_acl_reset_makes_the_valid_certificate_usable_so_it_is_kept() {
+  void a_broken_key_file_gets_only_its_missing_entries_and_the_valid_certificate_is_kept_without_a_reboot() {
     GuestRuntime g = GuestCatalog.create("web-01", "machinekeys", NOW);
-    String tp = diagnose(g, NOW).path("certs").get(0).path("tp").asText();
-    JsonNode m = bundle(g, NOW, withThumbprints(tp), "reset-machinekeys-acl", "remove-rdp-certificates",
-        "restart-rdp-services");
-    assertEquals("certificate-healthy", step(m, "remove-rdp-certificates").path("findings").get(0).path("id").asText());
-    assertEquals("noop", step(m, "remove-rdp-certificates").path("status").asText());
-    g.restart(LATER);
-    JsonNode f = diagnose(g, LATER);
-    assertClean(f, LATER);
+    JsonNode before = diagnose(g, NOW);
+    String tp = before.path("rdpKey").path("tp").asText();
+    assertEquals("wmi", before.path("rdpKey").path("source").asText());
+    assertTrue(before.path("rdpKey").path("missing").toString().contains(Acl.NETWORK_SERVICE), before.toString());
+    JsonNode m = bundle(g, NOW, Map.of("RunId", Scripts.RUN_ID, "Thumbprint", tp), "reset-machinekeys-acl",
+        "repair-rdp-key-acl", "restart-rdp-services");
+    assertEquals("changed", m.path("status").asText(), m.toString());
+    JsonNode key = step(m, "repair-rdp-key-acl");
+    assertEquals(Acl.BROKEN_KEY_SDDL, key.path("changes").get(0).path("before").asText());
+    assertTrue(key.path("backups").get(0).asText().endsWith("\\rdp-key-" + tp + ".sddl"));
+    // The services restart is enough: no VM restart.
+    assertEquals(Mode.HEALTHY_NLA, g.rdpBehaviour(NOW).mode());
+    JsonNode f = diagnose(g, NOW);
+    assertClean(f, NOW);
     assertEquals(tp, f.path("certs").get(0).path("tp").asText());
+    assertEquals(0, f.path("rdpKey").path("missing").size(), f.toString());
+    // Build 20348: NT SERVICE\SessionEnv full control, not Administrators read.
+    assertTrue(f.path("rdpKey").path("sddl").asText().contains(Acl.SESSION_ENV));
+  }
+
+  @Test
+  void a_key_file_under_a_default_folder_is_repaired_alone_per_build() {
+    GuestRuntime g = GuestCatalog.create("web-01", "key-file-acl", NOW);
+    JsonNode before = diagnose(g, NOW);
+    assertTrue(before.path("machineKeys").path("isDefault").asBoolean());
+    assertEquals("[\"" + Acl.NETWORK_SERVICE + "\"]", before.path("rdpKey").path("missing").toString());
+    String tp = before.path("rdpKey").path("tp").asText();
+    JsonNode m = bundle(g, NOW, Map.of("RunId", Scripts.RUN_ID, "Thumbprint", tp), "repair-rdp-key-acl",
+        "restart-rdp-services");
+    assertEquals("changed", m.path("status").asText(), m.toString());
+    JsonNode f = diagnose(g, NOW);
+    assertClean(f, NOW);
+    assertEquals(before.path("machineKeys").path("sddl"), f.path("machineKeys").path("sddl"), "folder untouched");
+    // A second run changes nothing.
+    JsonNode again = bundle(g, NOW, Map.of("RunId", "20261123T051000Z-abc123", "Thumbprint", tp), "repair-rdp-key-acl");
+    assertEquals("noop", again.path("status").asText(), again.toString());
+  }
+
+  @Test
+  void on_build_14393_the_third_entry_is_administrators_read() {
+    GuestRuntime g = GuestCatalog.create("web-01", "key-file-acl", NOW);
+    GuestState s = ((WindowsGuest) g).state();
+    s.osBuild = "14393";
+    String file = s.certs.get(0).keyFile;
+    s.machineKeys.keyFileSddl.put(file, "O:SYG:SYD:(A;;FA;;;SY)");
+    JsonNode before = diagnose(g, NOW);
+    assertEquals("[\"" + Acl.NETWORK_SERVICE + "\",\"" + Acl.ADMINISTRATORS + "\"]",
+        before.path("rdpKey").path("missing").toString());
+    bundle(g, NOW, Map.of("RunId", Scripts.RUN_ID, "Thumbprint", s.certs.get(0).thumbprint), "repair-rdp-key-acl");
+    assertEquals("O:SYG:SYD:(A;;FA;;;SY)(A;;FR;;;NS)(A;;FR;;;BA)", s.machineKeys.keyFileSddl.get(file));
   }
 
   @Test
@@ -109,9 +155,11 @@ class RepairPathTest {
     GuestRuntime g = GuestCatalog.create("web-01", "machinekeys-corrupt-acl", NOW);
     String tp = diagnose(g, NOW).path("certs").get(0).path("tp").asText();
 
-    // First the documented fix: it changes the ACL but the key files stay unreadable.
-    JsonNode first = bundle(g, NOW, RUN, "reset-machinekeys-acl", "restart-rdp-services");
+    // First the targeted fix: folder and key file entries; the key still does not open.
+    JsonNode first = bundle(g, NOW, Map.of("RunId", Scripts.RUN_ID, "Thumbprint", tp), "reset-machinekeys-acl",
+        "repair-rdp-key-acl", "restart-rdp-services");
     assertEquals("changed", step(first, "reset-machinekeys-acl").path("status").asText());
+    assertEquals("changed", step(first, "repair-rdp-key-acl").path("status").asText(), first.toString());
     g.restart(NOW.plusSeconds(60));
     assertEquals(Mode.CLOSE_AFTER_CLIENT_HELLO, g.rdpBehaviour(NOW.plusSeconds(60)).mode());
     JsonNode after = diagnose(g, NOW.plusSeconds(60));
@@ -165,6 +213,20 @@ class RepairPathTest {
   }
 
   @Test
+  void the_other_switches_are_set_back_and_journaled() {
+    GuestRuntime g = GuestCatalog.create("web-01", "healthy", NOW);
+    GuestState s = ((WindowsGuest) g).state();
+    s.registry.put(Reg.TS_ENABLED, 0);
+    s.registry.put(Reg.LOGON_DISABLED, 1);
+    assertEquals(Mode.REFUSED, g.rdpBehaviour(NOW).mode());
+    JsonNode st = step(bundle(g, NOW, RUN, "enable-remote-connections"), "enable-remote-connections");
+    assertEquals(2, st.path("changes").size(), st.toString());
+    assertEquals(Mode.HEALTHY_NLA, g.rdpBehaviour(NOW).mode());
+    assertEquals(1, diagnose(g, NOW).path("registry").path("TSEnabled").asInt());
+    assertEquals(0, diagnose(g, NOW).path("registry").path("fLogonDisabled").asInt());
+  }
+
+  @Test
   void a_gpo_value_is_reported_not_fought() {
     GuestRuntime g = GuestCatalog.create("web-01", "gpo-rdp-disabled", NOW);
     JsonNode s = step(bundle(g, NOW, RUN, "enable-remote-connections"), "enable-remote-connections");
@@ -177,7 +239,9 @@ class RepairPathTest {
   void firewall_rules_are_enabled_after_an_export() {
     GuestRuntime g = GuestCatalog.create("web-01", "firewall", NOW);
     JsonNode s = step(bundle(g, NOW, RUN, "enable-rdp-firewall-rules"), "enable-rdp-firewall-rules");
-    assertEquals(3, s.path("changes").size());
+    // Only the user-mode TCP and UDP rules RDP needs; Shadow stays off and is reported.
+    assertEquals(2, s.path("changes").size());
+    assertEquals("other-rules-left-off", s.path("findings").get(0).path("id").asText());
     assertTrue(s.path("backups").get(0).asText().endsWith("\\firewall.wfw"));
     assertEquals(Mode.HEALTHY_NLA, g.rdpBehaviour(NOW).mode());
     assertClean(diagnose(g, NOW), NOW);

@@ -39,13 +39,17 @@ class RollbackTest {
     "firewall, enable-rdp-firewall-rules",
     "tls-disabled, enable-tls-server",
     "termservice-stopped, restart-rdp-services",
-    "machinekeys, reset-machinekeys-acl"
+    "key-file-acl, repair-rdp-key-acl"
   })
   void rollback_and_restart_give_back_the_initial_configuration(String fault, String repair) {
     GuestRuntime g = GuestCatalog.create("web-01", fault, NOW);
     JsonNode initial = configuration(diagnose(g, NOW));
     Mode initialMode = g.rdpBehaviour(NOW).mode();
-    assertEquals("changed", bundle(g, NOW, RUN, repair).path("status").asText());
+    Map<String, String> params = new java.util.HashMap<>(RUN);
+    if (repair.equals("repair-rdp-key-acl")) {
+      params.put("Thumbprint", diagnose(g, NOW).path("rdpKey").path("tp").asText());
+    }
+    assertEquals("changed", bundle(g, NOW, params, repair).path("status").asText());
     g.restart(T1);
     assertTrue(g.rdpBehaviour(T1).mode().name().startsWith("HEALTHY"), fault + " repaired first");
 
@@ -89,8 +93,8 @@ class RollbackTest {
     for (JsonNode c : f.path("certs")) {
       if (c.path("tp").asText().equals(old)) {
         restored = true;
-        // The key was not exportable, so the template re-imports the .cer: the certificate comes back keyless.
-        assertFalse(c.path("hasKey").asBoolean());
+        // No PFX is ever written: the .cer is re-imported and re-linked to its kept key container.
+        assertTrue(c.path("hasKey").asBoolean(), f.toString());
       }
     }
     assertTrue(restored, "the deleted certificate is back: " + f);
@@ -134,5 +138,17 @@ class RollbackTest {
 
     rollback(g, T1);
     assertEquals(1, diagnose(g, T1).path("registry").path("fDenyTSConnections").asInt());
+  }
+
+  @Test
+  void a_value_changed_again_after_the_run_is_left_alone() {
+    GuestRuntime g = GuestCatalog.create("web-01", "tls-disabled", NOW);
+    bundle(g, NOW, RUN, "enable-tls-server");
+    // Someone sets the value to something else after the repair: rollback must not overwrite it.
+    GuestState s = ((WindowsGuest) g).state();
+    s.registry.put(Reg.tlsEnabled("1.2"), 5);
+    JsonNode m = rollback(g, T1);
+    assertTrue(m.path("findings").toString().contains("changed-since"), m.toString());
+    assertEquals(5, s.registry.get(Reg.tlsEnabled("1.2")));
   }
 }

@@ -195,7 +195,7 @@ class ScriptRecognitionTest {
     assertTrue(f.path("certs").size() <= 4);
 
     Map<String, String> p = new LinkedHashMap<>(RUN);
-    p.put("Thumbprints", String.join(",", tps));
+    p.put("Thumbprints", String.join("_", tps));
     JsonNode m = bundle(g, NOW, p, "remove-rdp-certificates");
     JsonNode step = m.path("steps").get(0);
     assertEquals("changed", step.path("status").asText());

@@ -108,7 +108,8 @@ final class Scripts {
     for (String id : ids) {
       List<String> text = source(id);
       out.add("# >>> azrdpfix-step " + id + " sha256=" + ShippedTemplates.sha256(String.join("\n", text)));
-      out.add("$azrdpfixSteps.Add(@{ Id = '" + id + "'; Block = {");
+      boolean critical = spec(id).path("critical").asBoolean(true);
+      out.add("$azrdpfixSteps.Add(@{ Id = '" + id + "'; Critical = $" + critical + "; Block = {");
       out.addAll(text);
       out.add("} })");
       out.add("# <<< azrdpfix-step " + id);

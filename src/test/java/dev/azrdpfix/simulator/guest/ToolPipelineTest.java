@@ -10,6 +10,7 @@ import dev.azrdpfix.core.guest.GuestDiagnosis;
 import dev.azrdpfix.core.guest.PlannedStep;
 import dev.azrdpfix.core.guest.RepairOptions;
 import dev.azrdpfix.core.model.FindingId;
+import dev.azrdpfix.core.guest.StepProperties;
 import dev.azrdpfix.simulator.guest.GuestRuntime.RunOutput;
 import dev.azrdpfix.simulator.rdp.RdpBehaviour.Mode;
 import dev.azrdpfix.template.PreparedScript;
@@ -34,6 +35,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * this guest model shows up here.
  */
 class ToolPipelineTest {
+  private static final StepProperties.Source STEPS = TemplateCatalog.load()::stepProperties;
+
   private static final TemplateCatalog CATALOG = TemplateCatalog.load();
 
   private static TemplateResult run(GuestRuntime g, PreparedScript script, Instant now) {
@@ -43,7 +46,7 @@ class ToolPipelineTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"headline", "expired-cert", "machinekeys", "termservice-stopped", "rdp-disabled", "firewall",
-      "tls-disabled", "clock-skew"})
+      "tls-disabled", "clock-skew", "key-file-acl", "pinned-cert", "active-sessions", "machinekeys-corrupt-acl"})
   void the_tools_own_plan_repairs_every_fault(String fault) {
     GuestRuntime g = GuestCatalog.create("web-01", fault, NOW);
     RepairOptions options = new RepairOptions(true, false, Set.of());
@@ -53,7 +56,7 @@ class ToolPipelineTest {
       TemplateResult diag = run(g, CATALOG.prepare("diagnose", Map.of()), now);
       assertEquals(ResultStatus.OK, diag.status(), diag.toString());
       // The guest clock is what skews: the caller's clock is real time.
-      GuestDiagnosis d = GuestAnalyzer.analyze(diag.facts(), now, now, options);
+      GuestDiagnosis d = GuestAnalyzer.analyze(diag.facts(), now, now, options, STEPS);
       if (d.plan().isEmpty()) {
         break;
       }
@@ -84,45 +87,44 @@ class ToolPipelineTest {
   }
 
   /**
-   * Corrupt MachineKeys are not in the loop above: once the first round (ACL reset, certificate removal, restart)
-   * has deleted the certificate, diagnose (as the real script judges it) has no key left to test, so {@code corrupt}
-   * reads false. What remains visible is this: no certificate, a sound ACL and Windows logging 1057 on every
-   * TermService start. The analyzer needs that signal to escalate to rename-machinekeys.
+   * A corrupt key store hidden behind a broken ACL (SYSTEM denied the key file): the first round adds only the
+   * missing entries (folder and key file) and deletes nothing; then diagnose can tell (the key file's ACL lets SYSTEM
+   * read it and the key still does not open) and the analyzer escalates to rename-machinekeys, behind its flag.
    */
   @org.junit.jupiter.api.Test
-  void corrupt_machinekeys_after_the_first_round_show_as_no_certificate_and_rising_1057() {
+  void corrupt_machinekeys_behind_a_broken_acl_show_after_the_targeted_acl_repair() {
     GuestRuntime g = GuestCatalog.create("web-01", "machinekeys-corrupt-acl", NOW);
     TemplateResult diag = run(g, CATALOG.prepare("diagnose", Map.of()), NOW);
-    GuestDiagnosis d = GuestAnalyzer.analyze(diag.facts(), NOW, NOW, new RepairOptions(true, false, Set.of()));
-    List<StepCall> calls = calls(d);
-    assertFalse(run(g, CATALOG.bundle(calls), NOW).failed());
-    Instant later = NOW.plus(Duration.ofMinutes(3));
-    g.restart(later);
-    var f = GuestTestSupport.diagnose(g, later);
-    assertEquals(0, f.path("certCount").asInt());
-    assertTrue(f.path("machineKeys").path("grantsOk").asBoolean());
-    assertTrue(f.path("machineKeys").path("rdpKeyReadable").isNull());
-    assertTrue(f.path("events").path("1057").asInt() >= 4, f.toString());
-    assertEquals(Mode.CLOSE_AFTER_CLIENT_HELLO, g.rdpBehaviour(later).mode());
+    GuestDiagnosis d = GuestAnalyzer.analyze(diag.facts(), NOW, NOW, RepairOptions.defaults(), STEPS);
+    assertEquals(List.of("reset-machinekeys-acl", "repair-rdp-key-acl", "restart-rdp-services"), d.planIds());
+    assertFalse(run(g, CATALOG.bundle(calls(d)), NOW).failed());
+    TemplateResult again = run(g, CATALOG.prepare("diagnose", Map.of()), NOW);
+    assertEquals(true, again.facts().machineKeys().corrupt(), again.toString());
+    assertEquals(1, again.facts().certCount(), "nothing was deleted");
+    GuestDiagnosis second = GuestAnalyzer.analyze(again.facts(), NOW, NOW, RepairOptions.defaults(), STEPS);
+    assertTrue(second.blockedSteps().stream().anyMatch(b -> b.contains("--allow-machinekeys-rename")), second.toString());
+    GuestDiagnosis allowed = GuestAnalyzer.analyze(again.facts(), NOW, NOW, new RepairOptions(true, false, Set.of()),
+        STEPS);
+    assertEquals(List.of("rename-machinekeys", "remove-rdp-certificates", "restart-rdp-services"), allowed.planIds());
   }
 
   @org.junit.jupiter.api.Test
   void after_an_acl_reset_the_analyzer_escalates_a_hidden_corrupt_key_store_to_the_rename() {
     GuestRuntime g = GuestCatalog.create("web-01", "machinekeys-corrupt-acl", NOW);
     TemplateResult diag = run(g, CATALOG.prepare("diagnose", Map.of()), NOW);
-    GuestDiagnosis first = GuestAnalyzer.analyze(diag.facts(), NOW, NOW, RepairOptions.defaults());
+    GuestDiagnosis first = GuestAnalyzer.analyze(diag.facts(), NOW, NOW, RepairOptions.defaults(), STEPS);
     assertFalse(first.planIds().contains("rename-machinekeys"), "the broken ACL hides the corruption at first");
     List<StepCall> calls = calls(first);
     assertFalse(run(g, CATALOG.bundle(calls), NOW).failed());
     Instant later = NOW.plus(Duration.ofMinutes(3));
     g.restart(later);
     TemplateResult again = run(g, CATALOG.prepare("diagnose", Map.of()), later);
-    GuestDiagnosis second = GuestAnalyzer.analyze(again.facts(), later, later, RepairOptions.defaults());
+    GuestDiagnosis second = GuestAnalyzer.analyze(again.facts(), later, later, RepairOptions.defaults(), STEPS);
     assertTrue(second.findings().stream().anyMatch(f -> f.id() == FindingId.MACHINEKEYS_CORRUPT), second.toString());
     assertTrue(second.blockedSteps().stream().anyMatch(b -> b.contains("--allow-machinekeys-rename")),
         second.toString());
     GuestDiagnosis allowed = GuestAnalyzer.analyze(again.facts(), later, later, new RepairOptions(true, false,
-        Set.of()));
+        Set.of()), STEPS);
     assertTrue(allowed.planIds().contains("rename-machinekeys"), allowed.planIds().toString());
   }
 

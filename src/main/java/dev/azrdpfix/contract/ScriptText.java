@@ -1,4 +1,4 @@
-package dev.azrdpfix.template;
+package dev.azrdpfix.contract;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
