@@ -30,11 +30,12 @@ public final class ProbeCommand implements Callable<Integer> {
   String target;
 
   @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
-      description = "Timeout of each stage (default: ${DEFAULT-VALUE}).")
+      description = "Timeout of each stage, from 100ms to 2m (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
   @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "0s", converter = DurationConverter.class,
-      description = "Retry with backoff until RDP answers or this passes, e.g. 5m after a reboot (default: one try).")
+      description = "Retry with backoff until RDP answers or this passes, up to 1h, e.g. 5m after a reboot (default: one"
+          + " try).")
   Duration wait;
 
   @Option(names = "--expect-thumbprint", paramLabel = "SHA1",
@@ -61,9 +62,8 @@ public final class ProbeCommand implements Callable<Integer> {
     if (host.isBlank() || !host.matches("[A-Za-z0-9.:_-]+")) {
       throw AzrdpfixException.usage("'" + target + "' is not HOST[:PORT]: give a host name or IP address.");
     }
-    if (timeout.isZero()) {
-      throw AzrdpfixException.usage("--timeout must be more than 0: give e.g. 3s.");
-    }
+    Validation.duration("--timeout", timeout, Duration.ofMillis(100), Duration.ofMinutes(2));
+    Validation.duration("--wait", wait, Duration.ZERO, Duration.ofHours(1));
     String tp = null;
     if (expectThumbprint != null) {
       tp = dev.azrdpfix.core.model.Thumbprint.hexOf(expectThumbprint);

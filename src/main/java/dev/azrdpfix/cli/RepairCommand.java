@@ -55,11 +55,13 @@ public final class RepairCommand implements Callable<Integer> {
   Integer rdpPort;
 
   @Option(names = "--probe-timeout", paramLabel = "DURATION", defaultValue = "5s",
-      converter = DurationConverter.class, description = "Per-stage probe timeout (default: ${DEFAULT-VALUE}).")
+      converter = DurationConverter.class,
+      description = "Timeout of each probe stage, from 500ms to 2m (default: ${DEFAULT-VALUE}).")
   Duration probeTimeout;
 
   @Option(names = "--probe-wait", paramLabel = "DURATION", defaultValue = "3m", converter = DurationConverter.class,
-      description = "Keep probing after the restart until RDP answers or this passes (default: ${DEFAULT-VALUE}).")
+      description = "Keep probing after the restart until RDP answers or this passes, from 10s to 1h (default:"
+          + " ${DEFAULT-VALUE}).")
   Duration probeWait;
 
   public RepairCommand(Environment env) {
@@ -68,10 +70,13 @@ public final class RepairCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Validation.duration("--probe-timeout", probeTimeout, Duration.ofMillis(500), Duration.ofMinutes(2));
+    Validation.duration("--probe-wait", probeWait, Duration.ofSeconds(10), Duration.ofHours(1));
     RepairRequest request = new RepairRequest(azure.validate(vm), RepairRequest.StepSelection.parse(steps),
         new RepairRequest.Consents(allowRename, allowDisableNla, start),
         new RepairRequest.ProbeSettings(viaPrivateIp, rdpPort, probeTimeout, probeWait),
         change.waits(), change.dryRun);
+    change.checkBeforeChange(env, spec);
     var err = spec.commandLine().getErr();
     ConsoleProgress progress = new ConsoleProgress(err, output.verbose);
     try (AzureSession session = AzureSession.open(azure, env, progress, request.vm())) {

@@ -43,6 +43,7 @@ public final class RollbackCommand implements Callable<Integer> {
     VmRef parsed = azure.validate(vm);
     Optional<RunId> run = runId == null ? Optional.empty() : Optional.of(RunId.parse("--run", runId));
     RollbackRequest request = new RollbackRequest(parsed, run, change.waits(), change.dryRun);
+    change.checkBeforeChange(env, spec);
     var err = spec.commandLine().getErr();
     ConsoleProgress progress = new ConsoleProgress(err, output.verbose);
     try (AzureSession session = AzureSession.open(azure, env, progress, request.vm())) {
