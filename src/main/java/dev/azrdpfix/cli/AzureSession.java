@@ -30,11 +30,14 @@ final class AzureSession implements AutoCloseable {
   final AzureGateway gateway;
   private final SimulatedAzure simulator;
   private final AzureVmGateway closeable;
+  /** Whether --arm-endpoint is a loopback address (a served simulator): probes must then stay on loopback. */
+  final boolean loopbackArm;
 
-  private AzureSession(AzureGateway gateway, AzureVmGateway closeable, SimulatedAzure simulator) {
+  private AzureSession(AzureGateway gateway, AzureVmGateway closeable, SimulatedAzure simulator, boolean loopbackArm) {
     this.gateway = gateway;
     this.closeable = closeable;
     this.simulator = simulator;
+    this.loopbackArm = loopbackArm;
   }
 
   static AzureSession open(AzureOptions o, Environment env, Progress progress, VmRef vm) {
@@ -62,7 +65,7 @@ final class AzureSession implements AutoCloseable {
         AzureSettings settings = new AzureSettings(cloud, sim.armEndpoint(), AzureSettings.AuthMode.DEFAULT, sub,
             sim.tenantId(), sim.trustStore(), sim.accessToken(), Duration.ofMillis(200));
         AzureVmGateway gw = AzureVmGateway.connect(settings, progress);
-        return new AzureSession(gw, gw, sim);
+        return new AzureSession(gw, gw, sim, true);
       } catch (RuntimeException e) {
         sim.close();
         throw e;
@@ -90,7 +93,7 @@ final class AzureSession implements AutoCloseable {
     AzureSettings settings = new AzureSettings(cloud, arm, auth, sub, firstNonNull(o.tenant, env.get("AZURE_TENANT_ID")),
         trust, auth == AzureSettings.AuthMode.TOKEN ? env.get("AZRDPFIX_ACCESS_TOKEN") : null, Duration.ofSeconds(5));
     AzureVmGateway gw = AzureVmGateway.connect(settings, progress);
-    return new AzureSession(gw, gw, null);
+    return new AzureSession(gw, gw, null, arm != null && LoopbackRdp.isLoopback(arm.getHost()));
   }
 
   /** With the simulated Azure: the loopback listener behind a simulated VM's address, like a NAT. */

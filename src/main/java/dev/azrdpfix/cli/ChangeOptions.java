@@ -31,6 +31,7 @@ public final class ChangeOptions {
    */
   void checkBeforeChange(Environment env, CommandSpec spec) {
     Validation.duration("--vm-timeout", vmTimeout, VM_TIMEOUT_MIN, VM_TIMEOUT_MAX);
+    LoopbackRdp.parse(env.get(LoopbackRdp.VARIABLE));
     Validation.writableReport(report);
     Validation.writableFolder(env.cacheDir().resolve("reports"));
     Validation.confirmationPossible(env, yes, dryRun, previewCommand(spec));

@@ -23,13 +23,18 @@ final class NextCommands {
       Pattern.compile("(['`])(azrdpfix (?:inspect|repair|rollback) [^'`\\n]*?)\\1");
 
   private final String suffix;
+  /** Each carried option as the name it is written with and its text ("-g rg-prod"). */
+  private final List<String[]> parts;
 
-  private NextCommands(String suffix) {
-    this.suffix = suffix;
+  private NextCommands(List<String[]> parts) {
+    this.parts = List.copyOf(parts);
+    StringBuilder b = new StringBuilder();
+    parts.forEach(p -> b.append(' ').append(p[1]));
+    this.suffix = b.toString();
   }
 
   static NextCommands none() {
-    return new NextCommands("");
+    return new NextCommands(List.of());
   }
 
   /** From what the user typed on the innermost subcommand (null: nothing to carry). */
@@ -41,7 +46,7 @@ final class NextCommands {
     if (p == null) {
       return none();
     }
-    List<String> parts = new ArrayList<>();
+    List<String[]> parts = new ArrayList<>();
     for (String name : CARRIED) {
       CommandLine.Model.OptionSpec o = p.matchedOption(name);
       if (o == null) {
@@ -49,14 +54,14 @@ final class NextCommands {
       }
       String shortest = name.equals("--resource-group") ? "-g" : name;
       if (o.arity().max() == 0) {
-        parts.add(shortest);
+        parts.add(new String[] {shortest, shortest});
       } else {
         for (String v : o.stringValues()) {
-          parts.add(shortest + " " + quote(v));
+          parts.add(new String[] {shortest, shortest + " " + quote(v)});
         }
       }
     }
-    return new NextCommands(parts.isEmpty() ? "" : " " + String.join(" ", parts));
+    return new NextCommands(parts);
   }
 
   static NextCommands of(CommandLine.Model.CommandSpec spec) {
@@ -87,12 +92,19 @@ final class NextCommands {
     if (suffix.isEmpty() || text == null) {
       return text;
     }
-    String add = json ? suffix.replace("\\", "\\\\").replace("\"", "\\\"") : suffix;
     Matcher m = QUOTED.matcher(text);
     StringBuilder b = new StringBuilder();
     while (m.find()) {
       String cmd = m.group(2);
-      String carried = cmd.endsWith(add) ? cmd : cmd + add;
+      StringBuilder add = new StringBuilder();
+      for (String[] p : parts) {
+        boolean present = (cmd + " ").contains(" " + p[0] + " ")
+            || (p[0].equals("-g") && (cmd + " ").contains(" --resource-group "));
+        if (!present) {
+          add.append(' ').append(json ? p[1].replace("\\", "\\\\").replace("\"", "\\\"") : p[1]);
+        }
+      }
+      String carried = cmd + add;
       m.appendReplacement(b, Matcher.quoteReplacement(m.group(1) + carried + m.group(1)));
     }
     m.appendTail(b);

@@ -1,12 +1,12 @@
 package dev.azrdpfix.cli;
 
-import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.port.ReportStore;
 import dev.azrdpfix.core.repair.RepairReport;
 import dev.azrdpfix.core.repair.RepairRequest;
 import dev.azrdpfix.core.repair.RepairWorkflow;
 import dev.azrdpfix.core.repair.RunJournal;
 import dev.azrdpfix.core.repair.RunMode;
+import dev.azrdpfix.report.RepairOutput;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +21,10 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code repair VM}: diagnose, fix with the documented steps, restart through Azure, and prove RDP answers. */
 @Command(name = "repair", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Diagnose (read-only), apply the documented fixes in one Run Command with backups first, restart",
-        "through Azure, then prove RDP answers with a protocol-level probe. Changes need --yes or a confirmation."})
+        "through Azure, then prove RDP answers with a protocol-level probe. Changes need --yes or a confirmation."},
+    footer = {"%nExamples:", "  azrdpfix repair rg-prod/web-01 --dry-run        # the plan and the exact scripts",
+        "  azrdpfix repair rg-prod/web-01                  # asks on a terminal",
+        "  azrdpfix repair rg-prod/web-01 --yes --report r.json"})
 public final class RepairCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin AzureOptions azure;
@@ -78,21 +81,27 @@ public final class RepairCommand implements Callable<Integer> {
         change.waits(), change.dryRun);
     change.checkBeforeChange(env, spec);
     var err = spec.commandLine().getErr();
-    ConsoleProgress progress = new ConsoleProgress(err, output.verbose);
+    ConsoleProgress progress = new ConsoleProgress(err, output.verbose, env);
     try (AzureSession session = AzureSession.open(azure, env, progress, request.vm())) {
       Wiring wiring = new Wiring(session, env, progress);
-      RepairWorkflow workflow = wiring.repair(Wiring.confirmer(change.yes, env, err));
+      NextCommands next = NextCommands.of(spec);
       ReportStore store = wiring.reports();
       RunJournal journal = wiring.journal(RunMode.repair(change.dryRun), azure.auth);
-      RepairReport result = RunSupport.interruptible(journal, store, change.report, err,
+      RepairWorkflow workflow = wiring.repair(Wiring.confirmer(change.yes, env, err, () -> {
+        progress.endPhase(); // the question starts on a line of its own
+        return next.carry(RepairOutput.confirmation(journal.interruptedReport(), Validation.style(env, output),
+            change.vmTimeout));
+      }));
+      RepairReport result = RunSupport.interruptible(journal, store, change.report, err, next,
           () -> workflow.repair(request, journal));
-      Path saved = RunSupport.save(result, store, change.report);
-      RunSupport.print(result, output, env, change.dryRun, spec.commandLine().getOut());
+      progress.close();
+      Path saved = RunSupport.save(result, store, change.report, next);
+      RunSupport.print(result, output, env, change.dryRun, spec.commandLine().getOut(), next);
       progress.detail("report saved to " + saved);
-      if (result.exitCode() != ExitCode.OK && !output.json()) {
-        err.println("azrdpfix: " + result.outcome() + ".");
-      }
+      RunSupport.exitLine(result, output, saved, err);
       return result.exitCode().code();
+    } finally {
+      progress.close();
     }
   }
 }

@@ -22,11 +22,11 @@ final class RunSupport {
    * says where it went. The hook reads only the journal, never the workflow.
    */
   static RepairReport interruptible(RunJournal journal, ReportStore store, Path requested, PrintWriter err,
-      Supplier<RepairReport> run) {
+      NextCommands next, Supplier<RepairReport> run) {
     Thread onInterrupt = new Thread(() -> {
       if (journal.finished().isEmpty()) {
         RepairReport partial = journal.interruptedReport();
-        Path saved = save(partial, store, requested);
+        Path saved = save(partial, store, requested, next);
         err.println("azrdpfix: interrupted during run " + partial.runId() + ": report of what was done saved to "
             + saved + ".");
         err.flush();
@@ -45,7 +45,7 @@ final class RunSupport {
   }
 
   /** Keeps the report in the store (for rollback's "latest run") and, when asked, writes FILE plus FILE.md. */
-  static Path save(RepairReport report, ReportStore store, Path requested) {
+  static Path save(RepairReport report, ReportStore store, Path requested, NextCommands next) {
     Path stored = store.save(report);
     if (requested == null) {
       return stored;
@@ -55,10 +55,10 @@ final class RunSupport {
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      Files.writeString(requested, Json.write(RepairOutput.json(report)));
+      Files.writeString(requested, next.carryJson(Json.write(RepairOutput.json(report))));
       String name = requested.getFileName().toString();
       String md = name.endsWith(".json") ? name.substring(0, name.length() - 5) + ".md" : name + ".md";
-      Files.writeString(requested.resolveSibling(md), RepairOutput.markdown(report));
+      Files.writeString(requested.resolveSibling(md), next.carry(RepairOutput.markdown(report)));
       return requested;
     } catch (IOException e) {
       throw new AzrdpfixException(ExitCode.INTERNAL, "cannot write the report to " + requested + ": "
@@ -67,12 +67,26 @@ final class RunSupport {
   }
 
   /** Prints the report to stdout as JSON or text (with the scripts on a dry run). */
-  static void print(RepairReport report, OutputOptions output, Environment env, boolean dryRun, PrintWriter out) {
+  static void print(RepairReport report, OutputOptions output, Environment env, boolean dryRun, PrintWriter out,
+      NextCommands next) {
     if (output.json()) {
-      out.println(Json.write(RepairOutput.json(report)));
+      out.println(next.carryJson(Json.write(RepairOutput.json(report))));
     } else {
-      out.print(RepairOutput.text(report, Validation.style(env, output), dryRun));
+      out.print(next.carry(RepairOutput.text(report, Validation.style(env, output), dryRun)));
     }
     out.flush();
+  }
+
+  /**
+   * The one stderr line of a run that did not end with exit 0. The outcome itself is printed once, in the result on
+   * stdout (text or JSON); this line gives the exit code's meaning and where the report is, so that a script reading
+   * only stderr still sees that the run failed.
+   */
+  static void exitLine(RepairReport report, OutputOptions output, Path saved, PrintWriter err) {
+    if (report.exitCode().code() != 0 && !output.json()) {
+      err.println("azrdpfix: " + report.mode().id() + " ended with exit " + report.exitCode().code() + " ("
+          + report.exitCode().description() + "); report: " + saved + ".");
+      err.flush();
+    }
   }
 }

@@ -24,7 +24,7 @@ final class Validation {
   }
 
   static Style style(Environment env, OutputOptions o) {
-    return new Style(env.interactive() && !o.noColor && env.get("NO_COLOR") == null);
+    return new Style(env.interactive() && !o.noColor && env.get("NO_COLOR") == null, env.unicode());
   }
 
   /**

@@ -92,21 +92,21 @@ public final class InspectOutput {
     VmSnapshot v = r.vm();
     if (v != null) {
       b.append(style.bold(v.resourceGroup() + "/" + v.name())).append("  ")
-          .append(v.osName() != null ? v.osName() : v.osType()).append(" · ").append(v.powerState())
-          .append(" · agent ").append(v.agent().displayStatus())
+          .append(v.osName() != null ? v.osName() : v.osType()).append(style.sep()).append(v.powerState())
+          .append(style.sep()).append("agent ").append(v.agent().displayStatus())
           .append(v.agent().version() == null ? "" : " " + v.agent().version()).append('\n');
       NicInfo nic = v.primaryNic();
       if (nic != null) {
         b.append("  NIC ").append(nic.name()).append(' ').append(String.join(",", nic.privateIps()));
         if (nic.publicIp() != null) {
-          b.append(" · public IP ").append(nic.publicIp().ipAddress());
+          b.append(style.sep()).append("public IP ").append(nic.publicIp().ipAddress());
           if (nic.publicIp().fqdn() != null) {
             b.append(" (").append(nic.publicIp().fqdn()).append(')');
           }
         } else {
-          b.append(" · no public IP");
+          b.append(style.sep()).append("no public IP");
         }
-        b.append(" · NSG ").append(name(nic.nsg())).append(" (NIC), ").append(name(nic.subnetNsg()))
+        b.append(style.sep()).append("NSG ").append(name(nic.nsg())).append(" (NIC), ").append(name(nic.subnetNsg()))
             .append(" (subnet)\n");
       }
       for (NetworkCheck c : r.networkChecks()) {
