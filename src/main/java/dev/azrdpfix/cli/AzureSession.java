@@ -90,10 +90,13 @@ final class AzureSession implements AutoCloseable {
     }
     sub = VmRef.validateSubscription(sub);
     KeyStore trust = o.caFile == null ? null : trustWithExtraCa(Path.of(o.caFile));
+    // A loopback ARM endpoint is a simulator on this machine ('simulator serve'): poll it as fast as --simulate does.
+    boolean loopback = arm != null && LoopbackRdp.isLoopback(arm.getHost());
     AzureSettings settings = new AzureSettings(cloud, arm, auth, sub, firstNonNull(o.tenant, env.get("AZURE_TENANT_ID")),
-        trust, auth == AzureSettings.AuthMode.TOKEN ? env.get("AZRDPFIX_ACCESS_TOKEN") : null, Duration.ofSeconds(5));
+        trust, auth == AzureSettings.AuthMode.TOKEN ? env.get("AZRDPFIX_ACCESS_TOKEN") : null,
+        loopback ? Duration.ofMillis(200) : Duration.ofSeconds(5));
     AzureVmGateway gw = AzureVmGateway.connect(settings, progress);
-    return new AzureSession(gw, gw, null, arm != null && LoopbackRdp.isLoopback(arm.getHost()));
+    return new AzureSession(gw, gw, null, loopback);
   }
 
   /** With the simulated Azure: the loopback listener behind a simulated VM's address, like a NAT. */

@@ -84,9 +84,9 @@ final class Wiring {
     return new TemplateGuestChannel(session.gateway, TemplateCatalog.load(), timeout, progress);
   }
 
-  /** Polls the VM's state every 5 s on Azure, every 200 ms against the simulator. */
+  /** Polls the VM's state every 5 s on Azure, every 200 ms against the simulator (built in or served on loopback). */
   private VmWaiter waiter() {
-    Duration poll = session.simulated() ? Duration.ofMillis(200) : Duration.ofSeconds(5);
+    Duration poll = session.simulated() || session.loopbackArm ? Duration.ofMillis(200) : Duration.ofSeconds(5);
     return new VmWaiter(session.gateway, progress, clock, Sleeper.REAL, poll);
   }
 
