@@ -60,7 +60,8 @@ public final class RollbackCommand implements Callable<Integer> {
         return next.carry(RepairOutput.confirmation(journal.interruptedReport(), Validation.style(env, output),
             change.vmTimeout));
       }));
-      RepairReport result = RunSupport.interruptible(journal, store, change.report, err, next,
+      RepairReport result = RunSupport.interruptible(journal, store, change.report, err,
+          output.json() ? spec.commandLine().getOut() : null, next,
           () -> workflow.rollback(request, journal));
       progress.close();
       Path saved = RunSupport.save(result, store, change.report, next);

@@ -19,14 +19,21 @@ final class RunSupport {
 
   /**
    * Runs {@code run} with a shutdown hook that, on Ctrl-C, keeps the journal's report of what was done so far and
-   * says where it went. The hook reads only the journal, never the workflow.
+   * says where it went. The hook reads only the journal, never the workflow. With {@code jsonOut} (stdout of a run
+   * with --output json; else null) it also prints that report as the run's JSON document, so every exit, 130
+   * included, leaves one on stdout.
    */
   static RepairReport interruptible(RunJournal journal, ReportStore store, Path requested, PrintWriter err,
-      NextCommands next, Supplier<RepairReport> run) {
+      PrintWriter jsonOut, NextCommands next, Supplier<RepairReport> run) {
     Thread onInterrupt = new Thread(() -> {
       if (journal.finished().isEmpty()) {
+        ConsoleProgress.closeAll();
         RepairReport partial = journal.interruptedReport();
         Path saved = save(partial, store, requested, next);
+        if (jsonOut != null) {
+          jsonOut.println(next.carryJson(Json.write(RepairOutput.json(partial))));
+          jsonOut.flush();
+        }
         err.println("azrdpfix: interrupted during run " + partial.runId() + ": report of what was done saved to "
             + saved + ".");
         err.flush();

@@ -87,6 +87,13 @@ class ConsoleTest {
 
     Result azure = sim("inspect", "web-01", "--output", "json", "--sim-faults", "403:vm-list:9").expectExit(3);
     assertEquals(3, m.readTree(azure.out()).path("exit").path("code").asInt(), azure::toString);
+
+    // Results that are not errors are their own documents, with the exit code in them.
+    Result blocked = sim("inspect", "web-01", "--output", "json").expectExit(5);
+    assertEquals(5, m.readTree(blocked.out()).path("exit").path("code").asInt(), blocked::toString);
+    Result agentDown = sim("inspect", "agent-down-01", "--output", "json").expectExit(4);
+    assertEquals(4, m.readTree(agentDown.out()).path("exit").path("code").asInt(), agentDown::toString);
+    assertEquals("precondition", m.readTree(agentDown.out()).path("exit").path("name").asText());
   }
 
   @Test
