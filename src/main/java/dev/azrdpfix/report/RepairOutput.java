@@ -274,7 +274,8 @@ public final class RepairOutput {
 
   /**
    * What the person confirming a repair must see before answering: the findings, the plan with each step's reason,
-   * the restart and how long users are cut off, and the undo command.
+   * the restart and how long users are cut off, and the undo command. Empty until there is a plan (e.g. when
+   * asking whether to start a stopped VM first).
    */
   public static String confirmation(RepairReport r, Style style, Duration vmTimeout) {
     StringBuilder b = new StringBuilder();
@@ -294,7 +295,7 @@ public final class RepairOutput {
             .append(": ").append(s.reason()).append('\n');
       }
     }
-    if (r.target() != null) {
+    if (r.target() != null && !r.plan().isEmpty()) {
       b.append("\nThen ").append(r.target()).append(" is restarted once through Azure: users are cut off until it is"
           + " back, typically 2-5 minutes (the run waits at most ").append(duration(vmTimeout))
           .append(" for the VM).\n");
