@@ -32,16 +32,20 @@ final class AzureSession implements AutoCloseable {
   final AzureGateway gateway;
   private final SimulatedAzure simulator;
   private final AzureVmGateway closeable;
+  /** Whether --arm-endpoint is a loopback address (a served simulator): probes must then stay on loopback. */
+  final boolean loopbackArm;
 
   final Clock clock;
   final Sleeper sleeper;
 
-  private AzureSession(AzureGateway gateway, AzureVmGateway closeable, SimulatedAzure simulator, Environment env) {
+  private AzureSession(AzureGateway gateway, AzureVmGateway closeable, SimulatedAzure simulator, Environment env,
+      boolean loopbackArm) {
     this.clock = env.clock();
     this.sleeper = env.sleeper();
     this.gateway = gateway;
     this.closeable = closeable;
     this.simulator = simulator;
+    this.loopbackArm = loopbackArm;
   }
 
   static AzureSession open(AzureOptions o, Environment env, Progress progress, VmRef vm) {
@@ -68,7 +72,7 @@ final class AzureSession implements AutoCloseable {
         AzureSettings settings = new AzureSettings(cloud, sim.armEndpoint(), AzureSettings.AuthMode.DEFAULT, sub,
             sim.tenantId(), sim.trustStore(), sim.accessToken(), Duration.ofMillis(200));
         AzureVmGateway gw = AzureVmGateway.connect(settings, progress, env.sleeper(), env.clock());
-        return new AzureSession(gw, gw, sim, env);
+        return new AzureSession(gw, gw, sim, env, true);
       } catch (RuntimeException e) {
         sim.close();
         throw e;
@@ -93,10 +97,13 @@ final class AzureSession implements AutoCloseable {
     }
     sub = VmRef.validateSubscription(sub);
     KeyStore trust = o.caFile == null ? null : trustWithExtraCa(Path.of(o.caFile));
+    // A loopback ARM endpoint is a simulator on this machine ('simulator serve'): poll it as fast as --simulate does.
+    boolean loopback = arm != null && LoopbackRdp.isLoopback(arm.getHost());
     AzureSettings settings = new AzureSettings(cloud, arm, auth, sub, firstNonNull(o.tenant, env.get("AZURE_TENANT_ID")),
-        trust, auth == AzureSettings.AuthMode.TOKEN ? env.get("AZRDPFIX_ACCESS_TOKEN") : null, Duration.ofSeconds(5));
+        trust, auth == AzureSettings.AuthMode.TOKEN ? env.get("AZRDPFIX_ACCESS_TOKEN") : null,
+        loopback ? Duration.ofMillis(200) : Duration.ofSeconds(5));
     AzureVmGateway gw = AzureVmGateway.connect(settings, progress, env.sleeper(), env.clock());
-    return new AzureSession(gw, gw, null, env);
+    return new AzureSession(gw, gw, null, env, loopback);
   }
 
   /** With the simulated Azure: the loopback listener behind a simulated VM's address, like a NAT. */

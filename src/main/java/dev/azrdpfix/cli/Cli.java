@@ -26,7 +26,11 @@ public final class Cli {
     SUBCOMMANDS.put("explain", ExplainCommand.class);
     SUBCOMMANDS.put("templates", TemplatesCommand.class);
     SUBCOMMANDS.put("simulator", SimulatorCommand.class);
+    SUBCOMMANDS.put("completion", CompletionCommand.class);
   }
+
+  /** The schema of the JSON document printed on stdout for an error with --output json. */
+  public static final String ERROR_SCHEMA = "azrdpfix/error/v1";
 
   public static CommandLine create(PrintWriter out, PrintWriter err, Environment env) {
     return create(out, err, env, new String[0]);
@@ -41,7 +45,7 @@ public final class Cli {
     CommandLine.IFactory factory = new CommandFactory(env);
     CommandLine cl = new CommandLine(new AzrdpfixCommand(), factory);
     String first = args.length > 0 ? args[0] : null;
-    if (first != null && SUBCOMMANDS.containsKey(first)) {
+    if (first != null && SUBCOMMANDS.containsKey(first) && !"completion".equals(first)) {
       cl.addSubcommand(first, new CommandLine(SUBCOMMANDS.get(first), factory));
     } else if (!"-V".equals(first) && !"--version".equals(first)) {
       addAll(cl, factory); // --version needs no subcommand model at all
@@ -82,23 +86,53 @@ public final class Cli {
   }
 
   private static int handleExecutionException(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+    ConsoleProgress.closeAll();
     PrintWriter err = cl.getErr();
+    NextCommands next = NextCommands.from(parsed);
+    boolean json = wantsJson(parsed.originalArgs().toArray(String[]::new));
     if (e instanceof AzrdpfixException a) {
-      err.println("azrdpfix: " + a.getMessage());
+      String message = next.carry(a.getMessage());
+      err.println("azrdpfix: " + message);
       if (isVerbose(parsed) && a.getCause() != null) {
         a.getCause().printStackTrace(err);
       }
       err.flush();
-      return a.exitCode().code();
+      return error(cl, json, a.exitCode(), message);
     }
-    err.println("azrdpfix: internal error: " + e.getClass().getSimpleName()
+    String message = "internal error: " + e.getClass().getSimpleName()
         + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse(""))
-        + ". This is a bug: rerun with --verbose and report it with the output.");
+        + ". This is a bug: rerun with --verbose and report it with the output.";
+    err.println("azrdpfix: " + message);
     if (isVerbose(parsed)) {
       e.printStackTrace(err);
     }
     err.flush();
-    return ExitCode.INTERNAL.code();
+    return error(cl, json, ExitCode.INTERNAL, message);
+  }
+
+  /**
+   * With --output json, every exit also prints a JSON document on stdout, so automation always has one to read:
+   * {@code {"schema":"azrdpfix/error/v1","exit":{"code":N,"name":"..."},"error":"the stderr line"}}.
+   */
+  private static int error(CommandLine cl, boolean json, ExitCode code, String message) {
+    if (json) {
+      cl.getOut().println(dev.azrdpfix.report.Json.write(dev.azrdpfix.report.Json.object("schema", ERROR_SCHEMA,
+          "exit", dev.azrdpfix.report.Json.exit(code), "error", message)));
+      cl.getOut().flush();
+    }
+    return code.code();
+  }
+
+  /** Whether the command line asks for JSON output ({@code --output json} or {@code --output=json}). */
+  static boolean wantsJson(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equalsIgnoreCase("--output=json") || (a.equals("--output") && i + 1 < args.length
+          && args[i + 1].equalsIgnoreCase("json"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isVerbose(CommandLine.ParseResult parsed) {
@@ -116,9 +150,15 @@ public final class Cli {
     CommandLine cl = e.getCommandLine();
     String name = cl.getCommandSpec().qualifiedName();
     String msg = e.getMessage() == null ? "invalid arguments" : e.getMessage().lines().findFirst().orElse("");
-    cl.getErr().println("azrdpfix: " + msg + (msg.endsWith(".") ? "" : ".") + " See '" + name + " --help'.");
+    String suggestion = "";
+    if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+      suggestion = " Did you mean " + String.join(" or ", u.getSuggestions().stream().limit(3)
+          .map(x -> "'" + x + "'").toList()) + "?";
+    }
+    String line = msg + (msg.endsWith(".") ? "" : ".") + suggestion + " See '" + name + " --help'.";
+    cl.getErr().println("azrdpfix: " + line);
     cl.getErr().flush();
-    return ExitCode.USAGE.code();
+    return error(cl, wantsJson(args), ExitCode.USAGE, line);
   }
 
   /** Lets commands receive the environment through their constructor. */

@@ -43,6 +43,21 @@ public record Environment(Function<String, String> env, Path home, boolean inter
     return v == null || v.isBlank() ? null : v;
   }
 
+  /**
+   * Whether the console shows UTF-8: the locale of LC_ALL, else LC_CTYPE, else LANG names UTF-8. Without any of them
+   * (a Windows console, a bare service account) the output stays ASCII, which every console shows.
+   */
+  public boolean unicode() {
+    for (String name : new String[] {"LC_ALL", "LC_CTYPE", "LANG"}) {
+      String v = get(name);
+      if (v != null) {
+        String l = v.toLowerCase(java.util.Locale.ROOT);
+        return l.contains("utf-8") || l.contains("utf8");
+      }
+    }
+    return false;
+  }
+
   /** The per-user cache folder: AZRDPFIX_CACHE_DIR, else XDG_CACHE_HOME/azrdpfix, LOCALAPPDATA\azrdpfix, ~/.cache/azrdpfix. */
   public Path cacheDir() {
     if (get("AZRDPFIX_CACHE_DIR") != null) {

@@ -13,7 +13,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code explain CODE [EXTENDED]}: what the Remote Desktop client's error codes mean on an Azure VM. Offline. */
 @Command(name = "explain", mixinStandardHelpOptions = true,
     description = {"Decode the Remote Desktop client's \"error code\" and \"extended error code\" (hex like 0x904",
-        "or decimal) from Microsoft's documented tables, with the likely cause on an Azure VM and the fix."})
+        "or decimal) from Microsoft's documented tables, with the likely cause on an Azure VM and the fix."},
+    footer = {"%nExample:", "  azrdpfix explain 0x904 0x7"})
 public final class ExplainCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin OutputOptions output;

@@ -119,13 +119,13 @@ public final class GithubActions {
   }
 
   /** {@code repair} and {@code rollback} (and their dry runs). */
-  void repair(RepairReport r, Path report, PrintWriter err) {
+  void repair(RepairReport r, Path report, PrintWriter err, NextCommands next) {
     if (!enabled()) {
       return;
     }
     endGroup(err);
     reported = true;
-    summary(RepairOutput.markdown(r));
+    summary(next.carry(RepairOutput.markdown(r)));
     var probe = r.verification() == null ? null : r.verification().probe();
     outputs.put("verdict", verdict(r.exitCode(), probe));
     outputs.put("run-id", r.runId() == null ? "" : r.runId().value());

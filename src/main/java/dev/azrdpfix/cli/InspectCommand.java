@@ -15,7 +15,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code inspect VM}: read-only; why RDP to the VM may fail, from Azure and (unless --azure-only) inside the guest. */
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Read-only: find why RDP to a VM fails, from the Azure side and inside the guest.")
+    description = "Find out, read-only, why RDP to a VM fails: from the Azure side and inside the guest.",
+    footer = {"%nExamples:", "  azrdpfix inspect rg-prod/web-01", "  azrdpfix inspect web-01 --simulate --output json",
+        "  azrdpfix inspect web-01 --source 198.51.100.7 --azure-only"})
 public final class InspectCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin AzureOptions azure;
@@ -51,19 +53,23 @@ public final class InspectCommand implements Callable<Integer> {
       Validation.ipAddress("--source", source);
     }
     InspectWorkflow.Request request = new InspectWorkflow.Request(azure.validate(vm), rdpPort, source, azureOnly);
-    ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr(), output.verbose);
+    ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr(), output.verbose, env);
     try (AzureSession session = AzureSession.open(azure, env, progress, request.vm())) {
       InspectReport report = new Wiring(session, env, progress).inspect().run(request);
+      progress.close();
       var out = spec.commandLine().getOut();
       java.nio.file.Path saved = RunSupport.saveInspect(report, reportFile);
       GithubActions.of(out).inspect(report, saved, spec.commandLine().getErr());
+      NextCommands next = NextCommands.of(spec);
       if (output.json()) {
-        out.println(Json.write(InspectOutput.json(report)));
+        out.println(next.carryJson(Json.write(InspectOutput.json(report))));
       } else {
-        out.print(InspectOutput.text(report, Validation.style(env, output)));
+        out.print(next.carry(InspectOutput.text(report, Validation.style(env, output))));
       }
       out.flush();
       return report.exitCode().code();
+    } finally {
+      progress.close();
     }
   }
 }

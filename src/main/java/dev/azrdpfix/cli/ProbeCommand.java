@@ -20,21 +20,23 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code probe HOST[:PORT]}: the RDP connection sequence up to where credentials would be needed. No Azure. */
 @Command(name = "probe", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Prove RDP answers the way a client finds out: TCP, X.224 negotiation, TLS, the certificate and",
-        "CredSSP's first step (NTLM, no credentials sent). Exit 0 when RDP answers, 5 otherwise."})
+        "CredSSP's first step (NTLM, no credentials sent). Exit 0 when RDP answers, 5 otherwise."},
+    footer = {"%nExamples:", "  azrdpfix probe 203.0.113.10", "  azrdpfix probe web-01.westeurope.cloudapp.azure.com:3390 --wait 5m"})
 public final class ProbeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin OutputOptions output;
 
-  @Parameters(paramLabel = "HOST[:PORT]", description = "Host name or IP, optional port (default 3389); IPv6 as"
+  @Parameters(paramLabel = "HOST[:PORT]", description = "The host name or IP address, with an optional port (default 3389); IPv6 as"
       + " [addr]:port.")
   String target;
 
   @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
-      description = "Timeout of each stage (default: ${DEFAULT-VALUE}).")
+      description = "Timeout of each stage, from 100ms to 2m (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
   @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "0s", converter = DurationConverter.class,
-      description = "Retry with backoff until RDP answers or this passes, e.g. 5m after a reboot (default: one try).")
+      description = "Retry with backoff until RDP answers or this passes, up to 1h, e.g. 5m after a reboot (default: one"
+          + " try).")
   Duration wait;
 
   @Option(names = "--expect-thumbprint", paramLabel = "SHA1",
@@ -67,9 +69,8 @@ public final class ProbeCommand implements Callable<Integer> {
     if (host.isBlank() || !host.matches("[A-Za-z0-9.:_-]+")) {
       throw AzrdpfixException.usage("'" + target + "' is not HOST[:PORT]: give a host name or IP address.");
     }
-    if (timeout.isZero()) {
-      throw AzrdpfixException.usage("--timeout must be more than 0: give e.g. 3s.");
-    }
+    Validation.duration("--timeout", timeout, Duration.ofMillis(100), Duration.ofMinutes(2));
+    Validation.duration("--wait", wait, Duration.ZERO, Duration.ofHours(1));
     String tp = null;
     if (expectThumbprint != null) {
       tp = dev.azrdpfix.core.model.Thumbprint.hexOf(expectThumbprint);

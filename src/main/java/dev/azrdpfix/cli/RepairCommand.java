@@ -1,12 +1,12 @@
 package dev.azrdpfix.cli;
 
-import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.port.ReportStore;
 import dev.azrdpfix.core.repair.RepairReport;
 import dev.azrdpfix.core.repair.RepairRequest;
 import dev.azrdpfix.core.repair.RepairWorkflow;
 import dev.azrdpfix.core.repair.RunJournal;
 import dev.azrdpfix.core.repair.RunMode;
+import dev.azrdpfix.report.RepairOutput;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +21,10 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code repair VM}: diagnose, fix with the documented steps, restart through Azure, and prove RDP answers. */
 @Command(name = "repair", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Diagnose (read-only), apply the documented fixes in one Run Command with backups first, restart",
-        "through Azure, then prove RDP answers with a protocol-level probe. Changes need --yes or a confirmation."})
+        "through Azure, then prove RDP answers with a protocol-level probe. Changes need --yes or a confirmation."},
+    footer = {"%nExamples:", "  azrdpfix repair rg-prod/web-01 --dry-run        # the plan and the exact scripts",
+        "  azrdpfix repair rg-prod/web-01                  # asks on a terminal",
+        "  azrdpfix repair rg-prod/web-01 --yes --report r.json"})
 public final class RepairCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin AzureOptions azure;
@@ -55,11 +58,13 @@ public final class RepairCommand implements Callable<Integer> {
   Integer rdpPort;
 
   @Option(names = "--probe-timeout", paramLabel = "DURATION", defaultValue = "5s",
-      converter = DurationConverter.class, description = "Per-stage probe timeout (default: ${DEFAULT-VALUE}).")
+      converter = DurationConverter.class,
+      description = "Timeout of each probe stage, from 500ms to 2m (default: ${DEFAULT-VALUE}).")
   Duration probeTimeout;
 
   @Option(names = "--probe-wait", paramLabel = "DURATION", defaultValue = "3m", converter = DurationConverter.class,
-      description = "Keep probing after the restart until RDP answers or this passes (default: ${DEFAULT-VALUE}).")
+      description = "Keep probing after the restart until RDP answers or this passes, from 10s to 1h (default:"
+          + " ${DEFAULT-VALUE}).")
   Duration probeWait;
 
   public RepairCommand(Environment env) {
@@ -68,28 +73,38 @@ public final class RepairCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Validation.duration("--probe-timeout", probeTimeout, Duration.ofMillis(500), Duration.ofMinutes(2));
+    Validation.duration("--probe-wait", probeWait, Duration.ofSeconds(10), Duration.ofHours(1));
     RepairRequest request = new RepairRequest(azure.validate(vm), RepairRequest.StepSelection.parse(steps),
         new RepairRequest.Consents(allowRename, allowDisableNla, start),
         new RepairRequest.ProbeSettings(viaPrivateIp, rdpPort, probeTimeout, probeWait),
         change.waits(), change.dryRun);
+    change.checkBeforeChange(env, spec);
     var err = spec.commandLine().getErr();
-    ConsoleProgress progress = new ConsoleProgress(err, output.verbose);
+    ConsoleProgress progress = new ConsoleProgress(err, output.verbose, env);
     try (AzureSession session = AzureSession.open(azure, env, progress, request.vm())) {
       Wiring wiring = new Wiring(session, env, progress);
-      RepairWorkflow workflow = wiring.repair(Wiring.confirmer(change.yes, env, err));
+      NextCommands next = NextCommands.of(spec);
       ReportStore store = wiring.reports();
       RunJournal journal = wiring.journal(RunMode.repair(change.dryRun), azure.auth);
+      RepairWorkflow workflow = wiring.repair(Wiring.confirmer(change.yes, env, err, () -> {
+        progress.endPhase(); // the question starts on a line of its own
+        return next.carry(RepairOutput.confirmation(journal.interruptedReport(), Validation.style(env, output),
+            change.vmTimeout));
+      }));
       RepairReport result = RunSupport.interruptible(journal, store, change.report, err,
+          output.json() ? spec.commandLine().getOut() : null, next,
           () -> workflow.repair(request, journal));
-      Path saved = RunSupport.save(result, store, change.report);
+      progress.close();
+      Path saved = RunSupport.save(result, store, change.report, next);
       var out = spec.commandLine().getOut();
-      GithubActions.of(out).repair(result, saved, err);
-      RunSupport.print(result, output, env, change.dryRun, out);
+      GithubActions.of(out).repair(result, saved, err, next);
+      RunSupport.print(result, output, env, change.dryRun, out, next);
       progress.detail("report saved to " + saved);
-      if (result.exitCode() != ExitCode.OK && !output.json()) {
-        err.println("azrdpfix: " + result.outcome() + ".");
-      }
+      RunSupport.exitLine(result, output, saved, err);
       return result.exitCode().code();
+    } finally {
+      progress.close();
     }
   }
 }

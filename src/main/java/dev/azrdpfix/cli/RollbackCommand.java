@@ -8,6 +8,7 @@ import dev.azrdpfix.core.repair.RollbackRequest;
 import dev.azrdpfix.core.repair.RollbackWorkflow;
 import dev.azrdpfix.core.repair.RunJournal;
 import dev.azrdpfix.core.repair.RunMode;
+import dev.azrdpfix.report.RepairOutput;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -20,7 +21,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code rollback VM}: restores what the latest repair (or --run ID) changed, from the backups on the VM. */
 @Command(name = "rollback", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Restore what the latest repair of a VM (or --run ID) changed, from its backups on the VM.")
+    description = "Restore what the latest repair of a VM (or --run ID) changed, from its backups on the VM.",
+    footer = {"%nExamples:", "  azrdpfix rollback rg-prod/web-01 --dry-run",
+        "  azrdpfix rollback rg-prod/web-01 --run 20261201T222956Z-mg72hd --yes"})
 public final class RollbackCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin AzureOptions azure;
@@ -44,20 +47,31 @@ public final class RollbackCommand implements Callable<Integer> {
     VmRef parsed = azure.validate(vm);
     Optional<RunId> run = runId == null ? Optional.empty() : Optional.of(RunId.parse("--run", runId));
     RollbackRequest request = new RollbackRequest(parsed, run, change.waits(), change.dryRun);
+    change.checkBeforeChange(env, spec);
     var err = spec.commandLine().getErr();
-    ConsoleProgress progress = new ConsoleProgress(err, output.verbose);
+    ConsoleProgress progress = new ConsoleProgress(err, output.verbose, env);
     try (AzureSession session = AzureSession.open(azure, env, progress, request.vm())) {
       Wiring wiring = new Wiring(session, env, progress);
-      RollbackWorkflow workflow = wiring.rollback(Wiring.confirmer(change.yes, env, err));
+      NextCommands next = NextCommands.of(spec);
       ReportStore store = wiring.reports();
       RunJournal journal = wiring.journal(RunMode.rollback(change.dryRun), azure.auth);
+      RollbackWorkflow workflow = wiring.rollback(Wiring.confirmer(change.yes, env, err, () -> {
+        progress.endPhase(); // the question starts on a line of its own
+        return next.carry(RepairOutput.confirmation(journal.interruptedReport(), Validation.style(env, output),
+            change.vmTimeout));
+      }));
       RepairReport result = RunSupport.interruptible(journal, store, change.report, err,
+          output.json() ? spec.commandLine().getOut() : null, next,
           () -> workflow.rollback(request, journal));
-      Path saved = RunSupport.save(result, store, change.report);
+      progress.close();
+      Path saved = RunSupport.save(result, store, change.report, next);
       var out = spec.commandLine().getOut();
-      GithubActions.of(out).repair(result, saved, err);
-      RunSupport.print(result, output, env, change.dryRun, out);
+      GithubActions.of(out).repair(result, saved, err, next);
+      RunSupport.print(result, output, env, change.dryRun, out, next);
+      RunSupport.exitLine(result, output, saved, err);
       return result.exitCode().code();
+    } finally {
+      progress.close();
     }
   }
 }

@@ -15,7 +15,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code simulator serve|reset}: the simulated Azure behind --simulate, standalone or reset to its faults. */
 @Command(name = "simulator", mixinStandardHelpOptions = true,
-    description = "The simulated Azure behind --simulate: serve it for other clients, or reset it to its faults.",
+    description = "Run the simulated Azure behind --simulate for other clients, or reset it to its faults.",
+    footer = {"%nExamples:", "  azrdpfix simulator serve --port 8443", "  azrdpfix simulator reset"},
     subcommands = {SimulatorCommand.Serve.class, SimulatorCommand.Reset.class})
 public final class SimulatorCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -27,7 +28,9 @@ public final class SimulatorCommand implements Runnable {
 
   /** Starts every simulated VM over again in its initial (faulty) state. */
   @Command(name = "reset", mixinStandardHelpOptions = true,
-      description = "Forget all simulated changes: every VM starts again in its initial state.")
+      description = "Forget all simulated changes and the reports of simulated runs: every VM starts again in its"
+          + " initial state.",
+      footer = {"%nExample:", "  azrdpfix simulator reset && azrdpfix inspect web-01 --simulate"})
   static final class Reset implements Callable<Integer> {
     @Spec CommandSpec spec;
     private final Environment env;
@@ -40,8 +43,9 @@ public final class SimulatorCommand implements Runnable {
     public Integer call() {
       Path state = SimulatorOptions.stateFile(env);
       SimulatedAzure.reset(state);
-      spec.commandLine().getOut().println("Simulated Azure reset: " + state + " removed; VMs start in their initial"
-          + " state.");
+      int reports = Wiring.reports(env).forget(SimulatedAzure.SUBSCRIPTION);
+      spec.commandLine().getOut().println("Simulated Azure reset: " + state + " removed and " + reports
+          + " report(s) of its runs forgotten; VMs start in their initial state.");
       spec.commandLine().getOut().flush();
       return 0;
     }
@@ -50,13 +54,14 @@ public final class SimulatorCommand implements Runnable {
   /** Runs the simulator on loopback until Ctrl-C, printing how to connect. */
   @Command(name = "serve", mixinStandardHelpOptions = true,
       description = "Serve the simulated ARM API on 127.0.0.1 until Ctrl-C (prints endpoint, subscription, token and"
-          + " the CA certificate to trust).")
+          + " the CA certificate to trust, and the full client command).",
+      footer = {"%nExample:", "  azrdpfix simulator serve --port 8443"})
   static final class Serve implements Callable<Integer> {
     @Spec CommandSpec spec;
     private final Environment env;
 
     @Option(names = "--port", paramLabel = "N", defaultValue = "0",
-        description = "TCP port on 127.0.0.1 (default: any free port).")
+        description = "The TCP port on 127.0.0.1 (default: any free port).")
     int port;
 
     @Mixin SimulatorOptions.Tuning tuning;
@@ -77,10 +82,20 @@ public final class SimulatorCommand implements Runnable {
       PrintStream out = new PrintStream(new WriterStream(spec.commandLine().getOut()), true, StandardCharsets.UTF_8);
       sim.printConnectionInfo(out, cert);
       sim.printRdpListeners(out);
+      out.println();
+      out.println("Client command (POSIX shell; " + LoopbackRdp.VARIABLE + " keeps the probe on loopback):");
+      out.println("  " + clientCommand(sim, cert, "repair web-01"));
       out.flush();
       sim.awaitClose();
       return 0;
     }
+  }
+
+  /** The full command a client runs against a served simulator; its probes reach the loopback listeners. */
+  static String clientCommand(SimulatedAzure sim, Path cert, String command) {
+    return "AZRDPFIX_ACCESS_TOKEN=" + sim.accessToken() + " " + LoopbackRdp.VARIABLE + "=" + sim.rdpMap()
+        + " azrdpfix " + command + " --arm-endpoint " + sim.armEndpoint() + " --ca-file '" + cert.toAbsolutePath()
+        + "' --auth token --subscription " + sim.subscriptionId();
   }
 
   /** Adapts the command's PrintWriter to the PrintStream the simulator prints to. */

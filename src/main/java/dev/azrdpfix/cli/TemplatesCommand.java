@@ -11,6 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code templates list|show ID}: what azrdpfix can run on a VM, verbatim. Offline. */
 @Command(name = "templates", mixinStandardHelpOptions = true,
     description = "List the PowerShell templates azrdpfix sends through Run Command, or show one verbatim.",
+    footer = {"%nExamples:", "  azrdpfix templates list", "  azrdpfix templates show diagnose"},
     subcommands = {TemplatesCommand.ListTemplates.class, TemplatesCommand.Show.class})
 public final class TemplatesCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -21,7 +22,8 @@ public final class TemplatesCommand implements Runnable {
   }
 
   /** One line per template: id, kind, whether it changes the VM, summary. */
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "One line per template.")
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List the templates, one line each with id, kind and SHA-256.",
+      footer = {"%nExample:", "  azrdpfix templates list"})
   static final class ListTemplates implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -37,11 +39,12 @@ public final class TemplatesCommand implements Runnable {
   }
 
   /** The template text exactly as it is sent, with its parameters and SHA-256. */
-  @Command(name = "show", mixinStandardHelpOptions = true, description = "The template exactly as sent.")
+  @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one template exactly as it is sent.",
+      footer = {"%nExample:", "  azrdpfix templates show diagnose"})
   static final class Show implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "ID", description = "Template id (see 'templates list').")
+    @Parameters(paramLabel = "ID", description = "The template's id (see 'azrdpfix templates list').")
     String id;
 
     @Override

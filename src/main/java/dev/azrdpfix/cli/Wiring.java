@@ -67,6 +67,11 @@ final class Wiring {
 
   /** The reports of past runs, in the cache folder. */
   ReportStore reports() {
+    return reports(env);
+  }
+
+  /** The report cache of {@code env}, also without a session (e.g. for {@code simulator reset}). */
+  static FileReportStore reports(Environment env) {
     return new FileReportStore(env.cacheDir().resolve("reports"));
   }
 
@@ -79,14 +84,22 @@ final class Wiring {
     return new TemplateGuestChannel(session.gateway, TemplateCatalog.load(), timeout, progress);
   }
 
-  /** Polls the VM's state every 5 s on Azure, every 200 ms against the simulator. */
+  /** Polls the VM's state every 5 s on Azure, every 200 ms against the simulator (built in or served on loopback). */
   private VmWaiter waiter() {
-    Duration poll = session.simulated() ? Duration.ofMillis(200) : Duration.ofSeconds(5);
+    Duration poll = session.simulated() || session.loopbackArm ? Duration.ofMillis(200) : Duration.ofSeconds(5);
     return new VmWaiter(session.gateway, progress, clock, session.sleeper, poll);
   }
 
   /** Confirmation on the terminal; {@code --yes} answers yes, and without a terminal nobody can answer. */
   static Confirmer confirmer(boolean yes, Environment env, PrintWriter err) {
+    return confirmer(yes, env, err, () -> "");
+  }
+
+  /**
+   * As {@link #confirmer(boolean, Environment, PrintWriter)}, printing {@code context} (the findings, the plan with
+   * reasons, the restart and the undo command) before the question, so the answer is an informed one.
+   */
+  static Confirmer confirmer(boolean yes, Environment env, PrintWriter err, java.util.function.Supplier<String> context) {
     return question -> {
       if (yes) {
         return true;
@@ -95,6 +108,7 @@ final class Wiring {
         throw new AzrdpfixException(ExitCode.NOT_CONFIRMED, "confirmation needed but there is no terminal: review"
             + " the plan with --dry-run, then rerun with --yes.");
       }
+      err.print(context.get());
       err.print(question + " [y/N] ");
       err.flush();
       try {
@@ -110,7 +124,8 @@ final class Wiring {
   private RdpProber prober() {
     RdpProber base = new TcpRdpProber(session.clock, session.sleeper);
     if (!session.simulated()) {
-      return base;
+      String map = env.get(LoopbackRdp.VARIABLE);
+      return session.loopbackArm || map != null ? LoopbackRdp.prober(base, LoopbackRdp.parse(map)) : base;
     }
     return request -> {
       InetSocketAddress a = session.simulatedRdpAddress(request.host(), request.port());
@@ -125,10 +140,20 @@ final class Wiring {
     };
   }
 
+  /** The machine's name as the OS knows it (HOSTNAME is a shell variable, rarely exported to programs). */
+  private static String localHostName() {
+    try {
+      String name = java.net.InetAddress.getLocalHost().getHostName();
+      return name == null || name.isBlank() ? "unknown" : name;
+    } catch (IOException | SecurityException e) {
+      return "unknown";
+    }
+  }
+
   private RepairReport.Actor actor(String auth) {
     String user = System.getProperty("user.name", "unknown");
     String host = Optional.ofNullable(env.get("HOSTNAME")).or(() -> Optional.ofNullable(env.get("COMPUTERNAME")))
-        .orElse("unknown");
+        .orElseGet(Wiring::localHostName);
     String version = new VersionProvider().getVersion()[0];
     return new RepairReport.Actor(user, host, session.simulated() ? "simulated" : auth,
         session.gateway.subscriptionId(), version);

@@ -25,6 +25,9 @@ import java.util.stream.Stream;
  * A stored report is read back only as a typed {@link Header} (run id, mode, changes); anything unreadable is skipped.
  */
 public final class FileReportStore implements ReportStore {
+  /** How many reports the store keeps per VM; older ones are deleted when a new one is saved. */
+  public static final int KEEP_PER_VM = 20;
+
   private final Path dir;
 
   public FileReportStore(Path dir) {
@@ -48,6 +51,7 @@ public final class FileReportStore implements ReportStore {
     try {
       Files.createDirectories(dir);
       Files.writeString(file, Json.write(RepairOutput.json(report)));
+      prune(key(sub, report.target()) + "__");
       return file;
     } catch (IOException e) {
       throw new AzrdpfixException(ExitCode.INTERNAL, "cannot write the report to " + file + ": " + e.getMessage()
@@ -71,6 +75,40 @@ public final class FileReportStore implements ReportStore {
     } catch (IOException e) {
       return Optional.empty();
     }
+  }
+
+  /** Keeps the newest {@link #KEEP_PER_VM} reports whose names start with {@code prefix} (one VM's). */
+  private void prune(String prefix) {
+    try (Stream<Path> files = Files.list(dir)) {
+      List<Path> old = files.filter(p -> p.getFileName().toString().startsWith(prefix)
+              && p.getFileName().toString().endsWith(".json"))
+          .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed())
+          .skip(KEEP_PER_VM).toList();
+      for (Path p : old) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // keeping a few more reports than promised is harmless
+    }
+  }
+
+  /** Deletes every report of runs in {@code subscription}; returns how many. */
+  public int forget(String subscription) {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    String prefix = key(subscription, "");
+    int n = 0;
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList()) {
+        Files.deleteIfExists(p);
+        n++;
+      }
+    } catch (IOException e) {
+      throw new AzrdpfixException(ExitCode.INTERNAL, "cannot delete the reports in " + dir + ": " + e.getMessage()
+          + ". Check the folder's permissions.");
+    }
+    return n;
   }
 
   private static Header header(Path file) {

@@ -4,6 +4,7 @@ import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.inspect.InspectReport;
 import dev.azrdpfix.core.inspect.NetworkCheck;
 import dev.azrdpfix.core.model.Finding;
+import dev.azrdpfix.core.model.FindingId;
 import dev.azrdpfix.core.model.NsgInfo;
 import dev.azrdpfix.core.model.VmSnapshot;
 import dev.azrdpfix.core.model.VmSnapshot.NicInfo;
@@ -91,21 +92,21 @@ public final class InspectOutput {
     VmSnapshot v = r.vm();
     if (v != null) {
       b.append(style.bold(v.resourceGroup() + "/" + v.name())).append("  ")
-          .append(v.osName() != null ? v.osName() : v.osType()).append(" · ").append(v.powerState())
-          .append(" · agent ").append(v.agent().displayStatus())
+          .append(v.osName() != null ? v.osName() : v.osType()).append(style.sep()).append(v.powerState())
+          .append(style.sep()).append("agent ").append(v.agent().displayStatus())
           .append(v.agent().version() == null ? "" : " " + v.agent().version()).append('\n');
       NicInfo nic = v.primaryNic();
       if (nic != null) {
         b.append("  NIC ").append(nic.name()).append(' ').append(String.join(",", nic.privateIps()));
         if (nic.publicIp() != null) {
-          b.append(" · public IP ").append(nic.publicIp().ipAddress());
+          b.append(style.sep()).append("public IP ").append(nic.publicIp().ipAddress());
           if (nic.publicIp().fqdn() != null) {
             b.append(" (").append(nic.publicIp().fqdn()).append(')');
           }
         } else {
-          b.append(" · no public IP");
+          b.append(style.sep()).append("no public IP");
         }
-        b.append(" · NSG ").append(name(nic.nsg())).append(" (NIC), ").append(name(nic.subnetNsg()))
+        b.append(style.sep()).append("NSG ").append(name(nic.nsg())).append(" (NIC), ").append(name(nic.subnetNsg()))
             .append(" (subnet)\n");
       }
       for (NetworkCheck c : r.networkChecks()) {
@@ -139,15 +140,50 @@ public final class InspectOutput {
   }
 
   private static String verdict(InspectReport r, Style style) {
+    boolean azureOnly = "--azure-only".equals(r.guest().skippedBecause());
     return switch (r.exitCode()) {
-      case OK -> style.good("No finding blocks RDP.") + " (exit 0)";
-      case RDP_BLOCKED -> style.bad("RDP is blocked.") + " Run 'azrdpfix repair " + r.target()
-          + " --dry-run' to see the fix. (exit 5)";
-      case PRECONDITION -> "Inspection incomplete: " + (r.guest().skippedBecause() == null ? "see findings"
-          : "guest " + r.guest().skippedBecause()) + ". (exit 4)";
+      case OK -> azureOnly
+          ? style.good("No finding on the Azure side blocks RDP.") + " The guest was not checked (--azure-only):"
+              + " run 'azrdpfix inspect " + r.target() + "' to diagnose inside it. (exit 0)"
+          : style.good("No finding blocks RDP.") + " (exit 0)";
+      case RDP_BLOCKED -> style.bad("RDP is blocked.") + blockedNext(r) + " (exit 5)";
+      case PRECONDITION -> "Inspection incomplete: " + (r.guest().skippedBecause() == null ? "see the findings above"
+          : "the guest was not diagnosed (" + r.guest().skippedBecause() + ")") + ". (exit 4)";
       default -> "Exit " + r.exitCode().code() + ": " + r.exitCode().description();
     };
   }
+
+  /** Where the fix is: repair for the guest side; each finding's next step for the Azure side (repair leaves it). */
+  private static String blockedNext(InspectReport r) {
+    boolean guestSide = false;
+    boolean azureSide = false;
+    for (Finding f : r.findings()) {
+      if (f.blocksRdp()) {
+        if (AZURE_SIDE.contains(f.id())) {
+          azureSide = true;
+        } else {
+          guestSide = true;
+        }
+      }
+    }
+    StringBuilder b = new StringBuilder();
+    if (azureSide) {
+      b.append(" Fix the Azure side as each critical finding's next step says (repair does not change Azure"
+          + " resources).");
+    }
+    if (guestSide) {
+      b.append(" Run 'azrdpfix repair ").append(r.target()).append(" --dry-run' to see the guest fix.");
+    }
+    return b.toString();
+  }
+
+  /** Findings about Azure resources, which repair does not change. */
+  private static final java.util.Set<FindingId> AZURE_SIDE = java.util.EnumSet.of(FindingId.VM_NOT_FOUND,
+      FindingId.VM_NAME_AMBIGUOUS, FindingId.NOT_WINDOWS, FindingId.VM_NOT_RUNNING, FindingId.GUEST_AGENT_NOT_READY,
+      FindingId.VM_PROVISIONING_NOT_SUCCEEDED, FindingId.BOOT_DIAGNOSTICS_DISABLED, FindingId.GUEST_NOT_DIAGNOSED,
+      FindingId.NO_NETWORK_INTERFACE, FindingId.NO_PUBLIC_IP, FindingId.RDP_BLOCKED_BY_NSG,
+      FindingId.RDP_OPEN_TO_INTERNET, FindingId.NSG_CANNOT_EVALUATE, FindingId.RDP_RESTRICTED_SOURCES,
+      FindingId.RDP_BLOCKED_FOR_SOURCE, FindingId.RDP_ALLOWED_FOR_SOURCE);
 
   private static String name(NsgInfo n) {
     return n == null ? "none" : n.name();

@@ -109,7 +109,7 @@ public final class RepairOutput {
       b.append("\nAzure operations:\n");
       for (Operation o : r.operations()) {
         b.append(String.format("  %s  %-11s %-46s %s%s%n", TIME.format(o.started()), o.kind().id(),
-            truncate(o.purpose(), 46), o.result().startsWith("ok") ? style.good(o.result()) : style.bad(o.result()),
+            style.truncate(o.purpose(), 46), o.result().startsWith("ok") ? style.good(o.result()) : style.bad(o.result()),
             o.ended() == null ? "" : " (" + seconds(Duration.between(o.started(), o.ended())) + ")"));
       }
     }
@@ -155,7 +155,11 @@ public final class RepairOutput {
     b.append("| Outcome | ").append(md(r.outcome())).append(" |\n");
     b.append("| Exit code | ").append(r.exitCode().code()).append(" (").append(r.exitCode().description())
         .append(") |\n");
-    b.append("| Started / ended (UTC) | ").append(r.started()).append(" / ").append(r.ended()).append(" |\n");
+    b.append("| Started / ended (UTC) | ").append(second(r.started())).append(" / ").append(second(r.ended()))
+        .append(" |\n");
+    if (r.started() != null && r.ended() != null) {
+      b.append("| Duration | ").append(duration(Duration.between(r.started(), r.ended()))).append(" |\n");
+    }
     if (r.actor() != null) {
       b.append("| Run by | ").append(md(r.actor().user())).append(" on ").append(md(r.actor().host()))
           .append(", auth ").append(md(r.actor().auth())).append(", subscription ")
@@ -183,7 +187,7 @@ public final class RepairOutput {
     for (Operation o : r.operations()) {
       b.append("| ").append(i++).append(" | ").append(o.kind().id()).append(" | ").append(md(o.purpose()))
           .append(" | ")
-          .append(o.started()).append(" | ").append(o.ended() == null ? "" : o.ended()).append(" | ")
+          .append(second(o.started())).append(" | ").append(o.ended() == null ? "" : second(o.ended())).append(" | ")
           .append(md(o.result())).append(" | ").append(o.sha256() == null ? "" : "`" + o.sha256() + "`")
           .append(" |\n");
     }
@@ -214,8 +218,91 @@ public final class RepairOutput {
           : String.join(", ", v.findingsAfter().stream().map(f -> f.id().id()).toList())).append('\n');
     }
     if (!r.changes().isEmpty() && r.mode() == RunMode.REPAIR) { // a rollback's own run id is no undo
-      b.append("\nUndo: `azrdpfix rollback ").append(r.target()).append(" --run ").append(r.runId().value())
-          .append("`\n");
+      b.append("\nUndo: `").append(undoCommand(r)).append("`\n");
+    }
+    if (r.exitCode().code() != 0) {
+      b.append("\n## Next steps\n\n");
+      nextSteps(r).forEach(n -> b.append("- ").append(md(n)).append('\n'));
+    }
+    return b.toString();
+  }
+
+  /** The command that undoes this run's changes. */
+  public static String undoCommand(RepairReport r) {
+    return "azrdpfix rollback " + r.target() + " --run " + r.runId().value();
+  }
+
+  /** What to do after a run that did not end with exit 0, most important first; commands are quoted. */
+  public static java.util.List<String> nextSteps(RepairReport r) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    String t = r.target() == null ? "VM" : r.target();
+    if (!r.changes().isEmpty() && r.mode() == dev.azrdpfix.core.repair.RunMode.REPAIR) {
+      out.add("To undo this run's changes: '" + undoCommand(r) + "'.");
+    }
+    switch (r.exitCode()) {
+      case NOT_CONFIRMED -> out.add("Preview the plan with 'azrdpfix " + command(r) + " "
+          + t + " --dry-run', then rerun with --yes to apply it.");
+      case RDP_BLOCKED -> out.add("See what still blocks RDP: 'azrdpfix inspect " + t + "'.");
+      case INTERRUPTED -> out.add("The run was interrupted: check the VM with 'azrdpfix inspect " + t + "'.");
+      case REPAIR_FAILED -> out.add("A step failed inside the VM: the changes above were made before it.");
+      case AZURE -> out.add("Azure refused or failed a request: see the outcome; rerun with --verbose for the"
+          + " requests.");
+      case PRECONDITION -> out.add("A precondition was not met: see the outcome above, then rerun.");
+      default -> out.add("See the outcome above.");
+    }
+    java.util.List<Finding> still = r.verification() != null ? r.verification().findingsAfter() : r.findingsBefore();
+    for (Finding f : still) {
+      if (f.blocksRdp() && f.nextStep() != null) {
+        out.add(f.id() + ": " + f.nextStep());
+      }
+    }
+    return out;
+  }
+
+  private static String second(java.time.Instant t) {
+    return t == null ? "" : t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+  }
+
+  private static String duration(Duration d) {
+    long s = d.getSeconds();
+    return s >= 60 ? s / 60 + " min" + (s % 60 == 0 ? "" : " " + s % 60 + " s") : s + " s";
+  }
+
+  private static String command(RepairReport r) {
+    return r.mode() == dev.azrdpfix.core.repair.RunMode.ROLLBACK
+        || r.mode() == dev.azrdpfix.core.repair.RunMode.ROLLBACK_DRY_RUN ? "rollback" : "repair";
+  }
+
+  /**
+   * What the person confirming a repair must see before answering: the findings, the plan with each step's reason,
+   * the restart and how long users are cut off, and the undo command. Empty until there is a plan (e.g. when
+   * asking whether to start a stopped VM first).
+   */
+  public static String confirmation(RepairReport r, Style style, Duration vmTimeout) {
+    StringBuilder b = new StringBuilder();
+    if (!r.findingsBefore().isEmpty()) {
+      b.append("\nFindings:\n");
+      for (Finding f : r.findingsBefore()) {
+        b.append("  ").append(style.severity(f.severity())).append(' ').append(f.id()).append(": ")
+            .append(f.summary()).append('\n');
+      }
+    }
+    if (!r.plan().isEmpty()) {
+      b.append("\nPlan for ").append(r.target()).append(" (").append(r.plan().size())
+          .append(" step(s), in one Run Command, backups first):\n");
+      int i = 1;
+      for (PlannedStep s : r.plan()) {
+        b.append("  ").append(i++).append(". ").append(s.templateId()).append(s.destructive() ? " [destructive]" : "")
+            .append(": ").append(s.reason()).append('\n');
+      }
+    }
+    if (r.target() != null && !r.plan().isEmpty()) {
+      b.append("\nThen ").append(r.target()).append(" is restarted once through Azure: users are cut off until it is"
+          + " back, typically 2-5 minutes (the run waits at most ").append(duration(vmTimeout))
+          .append(" for the VM).\n");
+      if (r.mode() == dev.azrdpfix.core.repair.RunMode.REPAIR) {
+        b.append("Undo afterwards: '").append(undoCommand(r)).append("'\n");
+      }
     }
     return b.toString();
   }
@@ -224,11 +311,8 @@ public final class RepairOutput {
     return s == null ? "" : s.replace("|", "\\|").replace("\n", " ");
   }
 
-  private static String truncate(String s, int n) {
-    return s.length() <= n ? s : s.substring(0, n - 1) + "…";
-  }
 
   private static String seconds(Duration d) {
-    return String.format("%.1f s", d.toMillis() / 1000.0);
+    return String.format(java.util.Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
   }
 }

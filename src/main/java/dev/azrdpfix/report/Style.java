@@ -2,8 +2,28 @@ package dev.azrdpfix.report;
 
 import dev.azrdpfix.core.model.Severity;
 
-/** ANSI colour for people at a terminal; plain text otherwise. */
-public record Style(boolean color) {
+/**
+ * ANSI colour for people at a terminal, plain text otherwise; {@code unicode} false keeps the text ASCII (a console
+ * that is not UTF-8 would show the middle dot and the ellipsis as garbage).
+ */
+public record Style(boolean color, boolean unicode) {
+  public Style(boolean color) {
+    this(color, true);
+  }
+
+  /** The separator between facts on one line. */
+  public String sep() {
+    return unicode ? " \u00b7 " : " - ";
+  }
+
+  /** {@code s} cut to {@code n} characters, marking the cut. */
+  public String truncate(String s, int n) {
+    if (s.length() <= n) {
+      return s;
+    }
+    return unicode ? s.substring(0, n - 1) + "\u2026" : s.substring(0, n - 3) + "...";
+  }
+
   public String severity(Severity s) {
     String label = String.format("%-8s", s.name());
     if (!color) {

@@ -169,6 +169,9 @@ public final class SimulatedAzure implements AutoCloseable {
     return Catalogue.SUBSCRIPTION;
   }
 
+  /** The simulated subscription's id (also without a running simulator, e.g. to forget its reports). */
+  public static final String SUBSCRIPTION = Catalogue.SUBSCRIPTION;
+
   public String tenantId() {
     return Catalogue.TENANT;
   }
@@ -235,6 +238,21 @@ public final class SimulatedAzure implements AutoCloseable {
     out.println("  api-versions: compute " + ArmServer.COMPUTE_API + ", network " + ArmServer.NETWORK_API);
     out.println("  trust CA:     " + certificateFile.toAbsolutePath() + " (SAN localhost, 127.0.0.1, ::1)");
     out.print(certificatePem());
+  }
+
+  /**
+   * The value of {@code AZRDPFIX_RDP_MAP} for a client of {@code simulator serve}: each Windows VM's public
+   * {@code IP:3389} and the loopback listener behind it, comma-separated. Opens the listeners.
+   */
+  public String rdpMap() {
+    List<String> entries = new java.util.ArrayList<>();
+    for (Catalogue.Vm vm : Catalogue.standard().vms()) {
+      if (vm.windows() && vm.publicIp() != null) {
+        InetSocketAddress a = rdpAddress(vm.publicIp(), Catalogue.RDP_PORT);
+        entries.add(vm.publicIp() + ":" + Catalogue.RDP_PORT + "=" + a.getHostString() + ":" + a.getPort());
+      }
+    }
+    return String.join(",", entries);
   }
 
   /**

@@ -151,7 +151,7 @@ class GithubActionsTest {
     assertEquals("ok", s.outputs().get("exit-name"));
     assertEquals(Files.readString(home.resolve("r.md")), s.summary());
     for (String section : List.of("## Findings before", "## Plan", "## Azure operations", "## Changes on the VM",
-        "## Verification", "Undo: `azrdpfix rollback rg-prod/web-01 --run " + runId + "`")) {
+        "## Verification", "Undo: `azrdpfix rollback rg-prod/web-01 --run " + runId + " --simulate`")) {
       assertTrue(s.summary().contains(section), section);
     }
     assertTrue(s.commands().stream().noneMatch(c -> c.startsWith("::error")), s.commands()::toString);

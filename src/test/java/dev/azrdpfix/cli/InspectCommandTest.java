@@ -117,7 +117,7 @@ class InspectCommandTest {
     world.serve(new ArmWorld.Vm().allowRdpFrom("*", 300));
     Result r = inspect("vm1", "-g", "rg1").expectExit(0);
     assertTrue(r.out().contains("WARNING  rdp-open-to-internet"), r::toString);
-    assertTrue(r.out().contains("No finding blocks RDP."), r::toString);
+    assertTrue(r.out().contains("No finding on the Azure side blocks RDP. The guest was not checked"), r::toString);
     assertFalse(r.out().contains("\u001b["), "no colour without a terminal");
   }
 

@@ -58,24 +58,68 @@ public final class InspectWorkflow {
     } else if (!vm.isWindows()) {
       section = InspectReport.GuestSection.skipped("not a Windows VM");
     } else if (!vm.isRunning()) {
-      section = InspectReport.GuestSection.skipped("the VM is " + vm.powerState());
+      section = notDiagnosed(findings, "the VM is " + vm.powerState(), "PowerState/" + vm.powerState(), "Start the VM (see " + FindingId.VM_NOT_RUNNING
+          + "), then inspect again.");
     } else if (!vm.agent().ready()) {
-      section = InspectReport.GuestSection.skipped("the guest agent is " + vm.agent().displayStatus());
+      section = notDiagnosed(findings, "the guest agent is " + vm.agent().displayStatus(),
+          "vmAgent status " + vm.agent().displayStatus(),
+          "Run Command needs a Ready guest agent: restart the VM ('az vm restart'), then inspect again; if the agent"
+              + " stays down, repair offline ('az vm repair create').");
     } else if (guest == null) {
       section = InspectReport.GuestSection.skipped("guest diagnosis unavailable");
     } else {
       progress.step("Diagnosing inside the guest through Run Command (read-only; takes 20 s or more on Azure)...");
-      GuestDiagnostics.Result g = guest.diagnose(vm.ref(), RepairOptions.defaults());
-      if (g.failed()) {
-        throw new AzrdpfixException(ExitCode.AZURE, "diagnosing " + vm.ref().display() + " inside the guest"
-            + " failed: " + g.error() + ". Rerun with --azure-only to skip it, or --verbose for details.");
-      }
-      findings.addAll(g.diagnosis().findings());
-      section = new InspectReport.GuestSection(true, null, g.run().facts());
+      section = diagnoseGuest(vm, findings);
     }
     findings.sort((a, b) -> a.severity().compareTo(b.severity()));
     return new InspectReport(vm.ref().display(), vm, request.rdpPort(), checks, section, findings,
         exitCodeFor(findings, section, request.azureOnly()));
+  }
+
+  /**
+   * Diagnoses inside the guest. A diagnosis that cannot be made (permission, a busy Run Command, a timeout, a broken
+   * result line) does not fail inspect: the Azure-side findings stand, and a {@code guest-not-diagnosed} finding says
+   * why and what to do.
+   */
+  private InspectReport.GuestSection diagnoseGuest(VmSnapshot vm, List<Finding> findings) {
+    GuestDiagnostics.Result g;
+    try {
+      g = guest.diagnose(vm.ref(), RepairOptions.defaults());
+    } catch (AzrdpfixException e) {
+      if (e.exitCode() != ExitCode.AZURE && e.exitCode() != ExitCode.PRECONDITION) {
+        throw e;
+      }
+      String message = e.getMessage();
+      String lower = message.toLowerCase(java.util.Locale.ROOT);
+      if (lower.contains("permission denied") || lower.contains("authorization")) {
+        return notDiagnosed(findings, "no permission to use Run Command", message,
+            "Ask for '" + RUN_COMMAND_ACTION + "' on the VM (the built-in role 'Virtual Machine Contributor' has"
+                + " it), or rerun with --azure-only to skip the guest.");
+      }
+      if (lower.contains("another run command")) {
+        return notDiagnosed(findings, "another Run Command is running on the VM", message,
+            "Wait for it to finish (it cannot be cancelled), then inspect again.");
+      }
+      return notDiagnosed(findings, "Run Command failed", message, "Inspect again; rerun with --verbose to see the Azure requests.");
+    }
+    if (g.failed()) {
+      return notDiagnosed(findings, "the diagnosis gave no usable result", g.error(),
+          "Inspect again with --verbose to see the script output; on the VM, the Run Command log is under"
+              + " C:\\WindowsAzure\\Logs\\Plugins.");
+    }
+    findings.addAll(g.diagnosis().findings());
+    return new InspectReport.GuestSection(true, null, g.run().facts());
+  }
+
+  /** The Azure permission Run Command needs. */
+  public static final String RUN_COMMAND_ACTION = "Microsoft.Compute/virtualMachines/runCommand/action";
+
+  private static InspectReport.GuestSection notDiagnosed(List<Finding> findings, String why, String evidence,
+      String next) {
+    findings.add(new Finding(FindingId.GUEST_NOT_DIAGNOSED, Severity.WARNING,
+        "The guest was not diagnosed: " + why + ". Guest-side causes (certificate, services, firewall) are unknown.",
+        evidence, next));
+    return InspectReport.GuestSection.skipped(why);
   }
 
   /** Reads the VM; a VM Azure does not know (named with its group) is "not found" like an unknown name. */

@@ -63,7 +63,8 @@ public final class NetworkFindings {
               "Inbound RDP (TCP " + port + ") is denied by NSG " + anyone.nsgName() + ".",
               anyone.reason() + " in NSG " + anyone.nsgName() + " (" + nsgs + ")",
               "Add an allow rule for TCP " + port + " from your address range at a priority below "
-                  + anyone.rulePriority() + " in NSG " + anyone.nsgName() + "."));
+                  + anyone.rulePriority() + " in NSG " + anyone.nsgName() + ": "
+                  + allowRuleCommand(nic, anyone, port, "<your-ip>/32") + "."));
         } else {
           out.add(new Finding(FindingId.RDP_RESTRICTED_SOURCES, Severity.INFO,
               "RDP is allowed only from " + String.join(", ", allowed) + ".",
@@ -81,7 +82,7 @@ public final class NetworkFindings {
             "RDP from " + source + " is denied by NSG " + v.nsgName() + ".",
             v.reason() + " in NSG " + v.nsgName(),
             "Add an allow rule for " + source + " to TCP " + port + " at a priority below " + v.rulePriority()
-                + " in NSG " + v.nsgName() + "."));
+                + " in NSG " + v.nsgName() + ": " + allowRuleCommand(nic, v, port, source) + "."));
         case UNKNOWN -> out.add(new Finding(FindingId.NSG_CANNOT_EVALUATE, Severity.WARNING,
             "Whether " + source + " reaches RDP cannot be evaluated from the NSG rules.",
             v.reason() + " in NSG " + v.nsgName(), "Check with Network Watcher IP flow verify."));
@@ -91,6 +92,33 @@ public final class NetworkFindings {
       }
     }
     return out;
+  }
+
+  /**
+   * The Azure CLI command that opens RDP where {@code denied} closes it: a new allow rule just before the denying one
+   * or, when no priority is left before it (100 is the lowest number), an update of that rule.
+   */
+  static String allowRuleCommand(NicInfo nic, Verdict denied, int port, String source) {
+    String nsg = denied.nsgName();
+    String rg = "<nsg-resource-group>";
+    for (NsgInfo n : java.util.Arrays.asList(nic.nsg(), nic.subnetNsg())) {
+      if (n != null && n.name().equals(nsg) && n.id() != null) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("/resourceGroups/([^/]+)/",
+            java.util.regex.Pattern.CASE_INSENSITIVE).matcher(n.id());
+        if (m.find()) {
+          rg = m.group(1);
+        }
+      }
+    }
+    Integer p = denied.rulePriority();
+    if (p != null && p <= 100 && denied.ruleName() != null) {
+      return "'az network nsg rule update -g " + rg + " --nsg-name " + nsg + " -n " + denied.ruleName()
+          + " --access Allow --source-address-prefixes " + source + "'";
+    }
+    int priority = p == null ? 100 : Math.max(100, p - 10);
+    return "'az network nsg rule create -g " + rg + " --nsg-name " + nsg + " -n Allow-RDP-" + port
+        + " --priority " + priority + " --direction Inbound --access Allow --protocol Tcp"
+        + " --destination-port-ranges " + port + " --source-address-prefixes " + source + "'";
   }
 
   /** Internet prefixes that some allow rule admits and that pass both NSGs. */

@@ -20,6 +20,8 @@ public enum FindingId {
   GUEST_AGENT_NOT_READY,
   VM_PROVISIONING_NOT_SUCCEEDED,
   BOOT_DIAGNOSTICS_DISABLED,
+  /** The guest could not be diagnosed (no Run Command permission, Run Command busy, agent down, timeout...). */
+  GUEST_NOT_DIAGNOSED,
 
   // Azure side: the network path to the RDP port.
   NO_NETWORK_INTERFACE,

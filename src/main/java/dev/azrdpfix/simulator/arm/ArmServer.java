@@ -158,7 +158,7 @@ public final class ArmServer implements AutoCloseable {
           if (fault.isPresent() && fault.get().reset()) {
             return; // closing the exchange without response headers closes the connection
           }
-          reply = fault.isPresent() ? faultReply(fault.get().status()) : r.handler.get();
+          reply = fault.isPresent() ? faultReply(fault.get().status(), r.key) : r.handler.get();
         } catch (ArmError e) {
           if (e.code().equals(UNKNOWN_ROUTE) || e.code().equals(BAD_API_VERSION) || e.code().equals(NO_API_VERSION)) {
             // The product only calls what this simulator serves; anything else is a bug worth seeing.
@@ -200,7 +200,7 @@ public final class ArmServer implements AutoCloseable {
     }
   }
 
-  private Reply faultReply(int status) {
+  private Reply faultReply(int status, String route) {
     Map<String, String> headers = status == 429 || status == 503 ? Map.of("Retry-After", "1") : Map.of();
     String code = switch (status) {
       case 429 -> "TooManyRequests";
@@ -208,11 +208,27 @@ public final class ArmServer implements AutoCloseable {
       case 502 -> "BadGateway";
       case 503 -> "ServiceUnavailable";
       case 504 -> "GatewayTimeout";
+      case 403 -> "AuthorizationFailed";
       default -> "InjectedFault";
     };
     String message = status == 429 ? "The request is being throttled."
+        : status == 403 ? "The client 'simulated-reader' does not have authorization to perform action '"
+            + deniedAction(route) + "' (injected by the azrdpfix simulator)."
         : "Injected fault: HTTP " + status + " from the azrdpfix simulator.";
     return new Reply(status, ArmBodies.error(code, message), headers);
+  }
+
+  /** The Azure action a 403 on a route names, as real AuthorizationFailed errors do. */
+  private static String deniedAction(String route) {
+    return switch (route) {
+      case "runcommand" -> "Microsoft.Compute/virtualMachines/runCommand/action";
+      case "restart" -> "Microsoft.Compute/virtualMachines/restart/action";
+      case "start" -> "Microsoft.Compute/virtualMachines/start/action";
+      case "reapply" -> "Microsoft.Compute/virtualMachines/reapply/action";
+      case "poweroff" -> "Microsoft.Compute/virtualMachines/powerOff/action";
+      case "deallocate" -> "Microsoft.Compute/virtualMachines/deallocate/action";
+      default -> "Microsoft.Compute/virtualMachines/read";
+    };
   }
 
   private void send(HttpExchange ex, Reply reply) throws IOException {

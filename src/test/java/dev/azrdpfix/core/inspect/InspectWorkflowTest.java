@@ -3,15 +3,14 @@ package dev.azrdpfix.core.inspect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.fakes.FakeAzure;
 import dev.azrdpfix.core.fakes.FakeGuest;
 import dev.azrdpfix.core.guest.GuestScenarios;
 import dev.azrdpfix.core.model.Finding;
+import dev.azrdpfix.core.model.FindingId;
 import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.port.Progress;
 import java.util.List;
@@ -80,11 +79,12 @@ class InspectWorkflowTest {
   }
 
   @Test
-  void a_failed_guest_diagnosis_is_exit_3_with_how_to_skip_it() {
+  void a_failed_guest_diagnosis_keeps_the_azure_findings_and_says_the_guest_was_not_diagnosed() {
     guest.diagnoses(FakeGuest.failed("diagnose", "no result line"));
-    AzrdpfixException e = assertThrows(AzrdpfixException.class, () -> inspect("rg1/vm1", false));
-    assertEquals(ExitCode.AZURE, e.exitCode());
-    assertTrue(e.getMessage().contains("no result line") && e.getMessage().contains("--azure-only"),
-        e.getMessage());
+    InspectReport r = inspect("rg1/vm1", false);
+    assertEquals(ExitCode.PRECONDITION, r.exitCode());
+    Finding g = r.findings().stream().filter(f -> f.id() == FindingId.GUEST_NOT_DIAGNOSED).findFirst().orElseThrow();
+    assertTrue(g.evidence().contains("no result line"), g::toString);
+    assertFalse(r.guest().diagnosed());
   }
 }
