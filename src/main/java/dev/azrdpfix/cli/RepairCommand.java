@@ -79,9 +79,10 @@ public final class RepairCommand implements Callable<Integer> {
       RepairWorkflow workflow = wiring.repair(Wiring.confirmer(change.yes, env, err));
       ReportStore store = wiring.reports();
       RunJournal journal = wiring.journal(RunMode.repair(change.dryRun), azure.auth);
+      journal.commandOptions(RunSupport.commandOptions(azure));
       RepairReport result = RunSupport.interruptible(journal, store, change.report, err,
           () -> workflow.repair(request, journal));
-      Path saved = RunSupport.save(result, store, change.report);
+      Path saved = RunSupport.save(result, store, change.report, err);
       RunSupport.print(result, output, env, change.dryRun, spec.commandLine().getOut());
       progress.detail("report saved to " + saved);
       if (result.exitCode() != ExitCode.OK && !output.json()) {

@@ -50,9 +50,10 @@ public final class RollbackCommand implements Callable<Integer> {
       RollbackWorkflow workflow = wiring.rollback(Wiring.confirmer(change.yes, env, err));
       ReportStore store = wiring.reports();
       RunJournal journal = wiring.journal(RunMode.rollback(change.dryRun), azure.auth);
+      journal.commandOptions(RunSupport.commandOptions(azure));
       RepairReport result = RunSupport.interruptible(journal, store, change.report, err,
           () -> workflow.rollback(request, journal));
-      RunSupport.save(result, store, change.report);
+      RunSupport.save(result, store, change.report, err);
       RunSupport.print(result, output, env, change.dryRun, spec.commandLine().getOut());
       return result.exitCode().code();
     }

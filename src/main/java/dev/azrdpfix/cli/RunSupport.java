@@ -13,57 +13,153 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 
-/** What repair and rollback share at the edge: Ctrl-C, keeping the report, printing it. */
+/**
+ * What repair and rollback share at the edge: Ctrl-C, keeping the report whatever fails, printing it. From the first
+ * call that may change the VM, every exit path keeps a report: a normal end, an exception at any later step (the
+ * report says what was done and how to undo it), Ctrl-C (the shutdown hook), and a report writer that fails (a
+ * temporary file, named on stderr).
+ */
 final class RunSupport {
   private RunSupport() {}
 
+  /** Where Ctrl-C hooks are installed: the JVM's shutdown hooks. */
+  interface ShutdownHooks {
+    void add(Thread hook);
+
+    void remove(Thread hook);
+
+    ShutdownHooks RUNTIME = new ShutdownHooks() {
+      @Override
+      public void add(Thread hook) {
+        Runtime.getRuntime().addShutdownHook(hook);
+      }
+
+      @Override
+      public void remove(Thread hook) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // the JVM is already shutting down (Ctrl-C): the hook writes the report
+        }
+      }
+    };
+  }
+
+  /**
+   * Tests running the CLI in-process on this thread may take the hook instead of the JVM (to run it as Ctrl-C
+   * would); production never sets it.
+   */
+  static final ThreadLocal<ShutdownHooks> HOOKS = ThreadLocal.withInitial(() -> ShutdownHooks.RUNTIME);
+
   /**
    * Runs {@code run} with a shutdown hook that, on Ctrl-C, keeps the journal's report of what was done so far and
-   * says where it went. The hook reads only the journal, never the workflow.
+   * says where it went and how to undo. The hook reads only the journal, never the workflow. An exception after the
+   * run may have changed the VM ends the journal with that error (the report then goes the normal way: saved and
+   * printed, with the undo command); before that, it propagates as a one-line error.
    */
   static RepairReport interruptible(RunJournal journal, ReportStore store, Path requested, PrintWriter err,
       Supplier<RepairReport> run) {
-    Thread onInterrupt = new Thread(() -> {
-      if (journal.finished().isEmpty()) {
-        RepairReport partial = journal.interruptedReport();
-        Path saved = save(partial, store, requested);
-        err.println("azrdpfix: interrupted during run " + partial.runId() + ": report of what was done saved to "
-            + saved + ".");
-        err.flush();
-      }
-    });
-    Runtime.getRuntime().addShutdownHook(onInterrupt);
+    Thread onInterrupt = new Thread(() -> onInterrupt(journal, store, requested, err), "azrdpfix-interrupted");
+    ShutdownHooks hooks = HOOKS.get();
+    hooks.add(onInterrupt);
     try {
       return run.get();
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(onInterrupt);
-      } catch (IllegalStateException e) {
-        // the JVM is already shutting down (Ctrl-C): the hook writes the report
+    } catch (RuntimeException e) {
+      if (!journal.mayHaveChanged()) {
+        throw e;
       }
+      ExitCode code = e instanceof AzrdpfixException a ? a.exitCode() : ExitCode.INTERNAL;
+      String message = e instanceof AzrdpfixException ? e.getMessage() : "internal error: "
+          + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst()
+          .orElse("")) + " (a bug: rerun with --verbose and report it)";
+      return journal.failed(code, message);
+    } finally {
+      hooks.remove(onInterrupt);
     }
   }
 
-  /** Keeps the report in the store (for rollback's "latest run") and, when asked, writes FILE plus FILE.md. */
-  static Path save(RepairReport report, ReportStore store, Path requested) {
-    Path stored = store.save(report);
-    if (requested == null) {
+  private static void onInterrupt(RunJournal journal, ReportStore store, Path requested, PrintWriter err) {
+    if (journal.finished().isPresent()) {
+      return;
+    }
+    RepairReport partial = journal.interruptedReport();
+    Path saved = save(partial, store, requested, err);
+    err.println("azrdpfix: interrupted during run " + partial.runId() + ": report of what was done saved to "
+        + saved + "." + (partial.undoCommand() == null ? "" : (partial.changesUnknown()
+            ? " A change was sent and its outcome is unknown: find out with " + partial.findOutCommand() + ";"
+            : "") + " undo with '" + partial.undoCommand() + "'."));
+    err.flush();
+  }
+
+  /**
+   * Keeps the report in the store (for rollback's "latest run") and, when asked, writes FILE plus FILE.md. Never
+   * throws: when the store or FILE cannot be written, the report goes to a temporary file and stderr says where.
+   * Returns where the report is (FILE when asked and written).
+   */
+  static Path save(RepairReport report, ReportStore store, Path requested, PrintWriter err) {
+    Path stored = null;
+    String failed = null;
+    try {
+      stored = store.save(report);
+    } catch (RuntimeException e) {
+      failed = "cannot keep the report in the reports folder (" + e.getMessage() + ")";
+    }
+    if (requested != null) {
+      try {
+        write(report, requested);
+        stored = requested;
+      } catch (IOException | RuntimeException e) {
+        failed = (failed == null ? "" : failed + "; ") + "cannot write the report to " + requested + " ("
+            + e.getMessage() + ")";
+        stored = null;
+      }
+    }
+    if (failed == null) {
       return stored;
     }
+    Path fallback = null;
     try {
-      Path parent = requested.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      Files.writeString(requested, Json.write(RepairOutput.json(report)));
-      String name = requested.getFileName().toString();
-      String md = name.endsWith(".json") ? name.substring(0, name.length() - 5) + ".md" : name + ".md";
-      Files.writeString(requested.resolveSibling(md), RepairOutput.markdown(report));
-      return requested;
-    } catch (IOException e) {
-      throw new AzrdpfixException(ExitCode.INTERNAL, "cannot write the report to " + requested + ": "
-          + e.getMessage() + ". Check the path and permissions.");
+      fallback = Files.createTempFile("azrdpfix-" + report.runId().value() + "-", ".json");
+      write(report, fallback);
+    } catch (IOException | RuntimeException e) {
+      failed += "; no temporary file either (" + e.getMessage() + ")";
     }
+    err.println("azrdpfix: " + failed + (fallback != null ? "; the report of run " + report.runId().value()
+        + " was saved to " + fallback + " instead." : "."));
+    err.flush();
+    return fallback != null ? fallback : stored;
+  }
+
+  private static void write(RepairReport report, Path file) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.writeString(file, Json.write(RepairOutput.json(report)));
+    String name = file.getFileName().toString();
+    String md = name.endsWith(".json") ? name.substring(0, name.length() - 5) + ".md" : name + ".md";
+    Files.writeString(file.resolveSibling(md), RepairOutput.markdown(report));
+  }
+
+  /**
+   * The options a next-step command needs to reach the same Azure: {@code --simulate}, {@code --subscription},
+   * {@code --cloud} and {@code --arm-endpoint} as given (empty when none).
+   */
+  static String commandOptions(AzureOptions azure) {
+    StringBuilder b = new StringBuilder();
+    if (azure.simulator.simulate) {
+      b.append(" --simulate");
+    }
+    if (azure.subscription != null) {
+      b.append(" --subscription ").append(azure.subscription);
+    }
+    if (azure.cloud != null && !azure.cloud.equalsIgnoreCase("AzureCloud")) {
+      b.append(" --cloud ").append(azure.cloud);
+    }
+    if (azure.armEndpoint != null) {
+      b.append(" --arm-endpoint ").append(azure.armEndpoint);
+    }
+    return b.toString();
   }
 
   /** Prints the report to stdout as JSON or text (with the scripts on a dry run). */

@@ -37,6 +37,7 @@ public final class RepairOutput {
     m.put("operations", r.operations().stream().map(RepairOutput::operation).toList());
     m.put("guestRuns", r.guestRuns().stream().map(RepairOutput::guestRun).toList());
     m.put("changes", r.changes());
+    m.put("changesUnknown", r.changesUnknown());
     m.put("backups", r.backups());
     m.put("verification", r.verification() == null ? null : Json.object(
         "findingsAfter", Json.findings(r.verification().findingsAfter()),
@@ -44,6 +45,8 @@ public final class RepairOutput {
         "probedAddress", r.verification().probedAddress(),
         "note", r.verification().note()));
     m.put("scripts", r.scripts());
+    m.put("undoCommand", r.undoCommand());
+    m.put("findOutCommand", r.findOutCommand());
     return m;
   }
 
@@ -112,8 +115,13 @@ public final class RepairOutput {
             o.ended() == null ? "" : " (" + seconds(Duration.between(o.started(), o.ended())) + ")"));
       }
     }
+    if (r.changesUnknown()) {
+      b.append("\nChanges on the VM: unknown: a change was sent and its outcome was not read").append(
+          r.changes().isEmpty() ? "" : " (the changes known so far are listed)").append(".\n  Find out: ")
+          .append(r.findOutCommand()).append("\n  Undo: ").append(r.undoCommand()).append('\n');
+    }
     if (!r.changes().isEmpty()) {
-      b.append("\nChanges on the VM:\n");
+      b.append(r.changesUnknown() ? "" : "\nChanges on the VM:\n");
       for (GuestRun.Change c : r.changes()) {
         b.append("  ").append(c.what()).append(": ").append(c.before()).append(" -> ").append(c.after()).append('\n');
       }
@@ -187,7 +195,11 @@ public final class RepairOutput {
           .append(" |\n");
     }
     b.append("\n## Changes on the VM\n\n");
-    if (r.changes().isEmpty()) {
+    if (r.changesUnknown()) {
+      b.append("**Unknown**: a change was sent to the VM and its outcome was not read").append(r.changes().isEmpty()
+          ? "" : "; the changes known so far are listed").append(". Find out with `").append(md(r.findOutCommand()))
+          .append("`.\n\n");
+    } else if (r.changes().isEmpty()) {
       b.append("None.\n");
     }
     for (GuestRun.Change c : r.changes()) {
@@ -212,7 +224,9 @@ public final class RepairOutput {
       b.append("- Guest findings after: ").append(v.findingsAfter().isEmpty() ? "none"
           : String.join(", ", v.findingsAfter().stream().map(f -> f.id().id()).toList())).append('\n');
     }
-    if (!r.changes().isEmpty()) {
+    if (r.undoCommand() != null && r.changedSomething()) {
+      b.append("\nUndo: `").append(r.undoCommand()).append("`\n");
+    } else if (!r.changes().isEmpty()) {
       b.append("\nUndo: `azrdpfix rollback ").append(r.target()).append(" --run ").append(r.runId().value())
           .append("`\n");
     }

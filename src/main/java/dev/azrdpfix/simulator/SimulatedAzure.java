@@ -44,7 +44,10 @@ import javax.net.ssl.SSLContext;
  *
  * <p>{@link Options#faults()}: comma-separated items, each {@code STATUS:ROUTE[:COUNT]} (the first COUNT requests to
  * ROUTE get that 4xx/5xx ARM error; 429 and 503 carry {@code Retry-After: 1}), {@code reset:ROUTE[:COUNT]} (the
- * connection is closed without a response) or {@code latency:Nms} / {@code latency:Ns} (added to every request).
+ * connection is closed without a response), {@code accept-reset:ACTION[:COUNT]} (the POST is carried out, then the
+ * connection is closed without a response), {@code accept-fail-polls:ACTION[:COUNT]} (the POST is carried out and
+ * answered, then every status poll of its operation answers 500) or {@code latency:Nms} / {@code latency:Ns} (added
+ * to every request). ACTION is {@code *} or one of runcommand, restart, start, poweroff, deallocate, reapply.
  * ROUTE is {@code *} or one of vm-get, vm-list, instanceview, runcommand, restart, start, poweroff, deallocate,
  * reapply, operation, nic-get, nsg-get, nsg-list, pip-get, subnet-get, vnet-get, asg-get. Example:
  * {@code 429:vm-get:1,reset:nic-get:1,latency:150ms}. An invalid spec is a one-line usage error. Details in
