@@ -215,8 +215,8 @@ public final class AzureVmGateway implements AzureGateway, AutoCloseable {
     try {
       PollResponse<?> last = awaitCompletion(poller, timeout);
       if (last.getStatus() != LongRunningOperationStatus.SUCCESSFULLY_COMPLETED) {
-        throw new OutcomeUnknownException(doing + ": Azure accepted the request, but the operation ended "
-            + last.getStatus() + "; what it did on the VM is unknown", null);
+        throw new OutcomeUnknownException(doing + ": Azure accepted the request, but its status could not be read"
+            + " or it ended " + last.getStatus() + "; what it did on the VM is unknown", null);
       }
       return poller.getFinalResult();
     } catch (OutcomeUnknownException e) {

@@ -68,7 +68,8 @@ final class RunSupport {
       if (!journal.mayHaveChanged()) {
         throw e;
       }
-      ExitCode code = e instanceof AzrdpfixException a ? a.exitCode() : ExitCode.INTERNAL;
+      // After a change, every failure is exit 3 (the report has the changes and the undo), except a bug.
+      ExitCode code = e instanceof AzrdpfixException ? ExitCode.AZURE : ExitCode.INTERNAL;
       String message = e instanceof AzrdpfixException ? e.getMessage() : "internal error: "
           + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst()
           .orElse("")) + " (a bug: rerun with --verbose and report it)";

@@ -25,8 +25,11 @@ import java.util.regex.Pattern;
  *                                  of the operations they started answers 500
  *            | "latency" ":" N ("ms" | "s")    added to every request
  *   STATUS  := 400..599 (429 and 503 carry Retry-After: 1)
- *   target  := "*" | a route key (see {@link #ROUTES})
- *   action  := "*" (any POST) | a POST route key (see {@link #ACTIONS})
+ *   target  := ("*" | a route key (see {@link #ROUTES})) ["@" N]
+ *   action  := ("*" (any POST) | a POST route key (see {@link #ACTIONS})) ["@" N]
+ *   "@" N   := the fault starts at the Nth matching request (default 1): {@code 500:runcommand@2} hits the second
+ *              Run Command (the repair bundle after the diagnosis), not the first</pre>
+ * <pre>
  * </pre>
  *
  * Example: {@code 429:vm-get:1,reset:nic-get:1,accept-reset:runcommand:1,latency:150ms}. Counts are per simulator
@@ -72,16 +75,18 @@ public final class FaultPlan {
 
   private static final class Rule {
     final Fault fault;
+    int skip;
     int remaining;
 
-    Rule(Fault fault, int remaining) {
+    Rule(Fault fault, int skip, int remaining) {
       this.fault = fault;
+      this.skip = skip;
       this.remaining = remaining;
     }
   }
 
   private static final Pattern ITEM =
-      Pattern.compile("(reset|accept-reset|accept-fail-polls|[45]\\d\\d):([a-z*-]+)(?::(\\d{1,6}))?");
+      Pattern.compile("(reset|accept-reset|accept-fail-polls|[45]\\d\\d):([a-z*-]+)(?:@(\\d{1,6}))?(?::(\\d{1,6}))?");
   private static final Pattern LATENCY = Pattern.compile("latency:(\\d{1,6})(ms|s)");
 
   private final List<Rule> rules;
@@ -114,8 +119,9 @@ public final class FaultPlan {
         latency = latency.plus(lat.group(2).equals("s") ? Duration.ofSeconds(n) : Duration.ofMillis(n));
       } else if (m.matches() && (m.group(2).equals("*") || (m.group(1).startsWith("accept-") ? ACTIONS
           : ROUTES).contains(m.group(2)))) {
-        int count = m.group(3) == null ? 1 : Integer.parseInt(m.group(3));
-        if (count < 1) {
+        int count = m.group(4) == null ? 1 : Integer.parseInt(m.group(4));
+        int nth = m.group(3) == null ? 1 : Integer.parseInt(m.group(3));
+        if (count < 1 || nth < 1) {
           throw bad(raw.trim());
         }
         Fault fault = switch (m.group(1)) {
@@ -124,7 +130,7 @@ public final class FaultPlan {
           case "accept-fail-polls" -> new Fault(500, m.group(2), Kind.ACCEPT_FAIL_POLLS);
           default -> new Fault(Integer.parseInt(m.group(1)), m.group(2), Kind.STATUS);
         };
-        rules.add(new Rule(fault, count));
+        rules.add(new Rule(fault, nth - 1, count));
       } else {
         throw bad(raw.trim());
       }
@@ -134,8 +140,8 @@ public final class FaultPlan {
 
   private static AzrdpfixException bad(String item) {
     return AzrdpfixException.usage("Invalid simulator fault '" + item
-        + "': expected STATUS:ROUTE[:COUNT], reset:ROUTE[:COUNT], accept-reset:ACTION[:COUNT],"
-        + " accept-fail-polls:ACTION[:COUNT] or latency:Nms, e.g. 429:vm-get:1 (routes: * or "
+        + "': expected STATUS:ROUTE[@N][:COUNT], reset:ROUTE[@N][:COUNT], accept-reset:ACTION[@N][:COUNT],"
+        + " accept-fail-polls:ACTION[@N][:COUNT] or latency:Nms, e.g. 429:vm-get:1 (routes: * or "
         + String.join(", ", ROUTES.stream().sorted().toList()) + "; actions: * or "
         + String.join(", ", ACTIONS.stream().sorted().toList()) + ").");
   }
@@ -151,6 +157,10 @@ public final class FaultPlan {
         continue;
       }
       if (r.remaining > 0 && (r.fault.target().equals("*") || r.fault.target().equals(route))) {
+        if (r.skip > 0) {
+          r.skip--;
+          continue;
+        }
         r.remaining--;
         return Optional.of(r.fault);
       }
