@@ -68,9 +68,12 @@ class InterruptedRunTest {
       this.hooks = hooks;
     }
 
+    // Not this object's monitor: PrintWriter locks the Writer it wraps, and the frozen run thread keeps that lock.
+    private final Object lock = new Object();
+
     @Override
     public void write(char[] buf, int off, int len) {
-      synchronized (this) {
+      synchronized (lock) {
         text.append(buf, off, len);
         if (triggered || hooks.isEmpty()) {
           return;
@@ -101,8 +104,10 @@ class InterruptedRunTest {
     @Override
     public void close() {}
 
-    synchronized String text() {
-      return text.toString();
+    String text() {
+      synchronized (lock) {
+        return text.toString();
+      }
     }
   }
 

@@ -123,9 +123,6 @@ public final class RunJournal {
    */
   public <T> T recordChange(OperationKind kind, String purpose, String sentSha, Supplier<T> action,
       Function<T, String> sha) {
-    synchronized (this) {
-      mayHaveChanged = true;
-    }
     return run(kind, purpose, true, sentSha, action, sha);
   }
 
@@ -154,13 +151,20 @@ public final class RunJournal {
           changesUnknown = true;
         }
       }
+      synchronized (this) {
+        mayHaveChanged |= mayChange;
+      }
       ended(new Operation(kind, purpose, start, clock.instant(), Operation.Outcome.UNKNOWN, e.getMessage(),
           sentSha));
       throw e;
     } catch (RuntimeException e) {
+      // Azure refused it (or it failed before sending): this operation changed nothing.
       ended(new Operation(kind, purpose, start, clock.instant(), Operation.Outcome.FAILED, e.getMessage(),
           sentSha));
       throw e;
+    }
+    synchronized (this) {
+      mayHaveChanged |= mayChange;
     }
     String hash = sha == null ? null : sha.apply(value);
     ended(new Operation(kind, purpose, start, clock.instant(), Operation.Outcome.OK, null,
@@ -185,9 +189,12 @@ public final class RunJournal {
     runningMayChange = false;
   }
 
-  /** Whether an operation that may change the VM has been started: from then on every exit keeps a report. */
+  /**
+   * Whether an operation that may change the VM is running or ended other than refused by Azure: from then on every
+   * exit keeps a report.
+   */
   public synchronized boolean mayHaveChanged() {
-    return mayHaveChanged;
+    return mayHaveChanged || (running != null && runningMayChange);
   }
 
   /** Whether a change was sent whose end was not read (or is running now): the changes are unknown. */
@@ -246,7 +253,7 @@ public final class RunJournal {
     if (changesUnknown()) {
       outcome = "interrupted: a change was sent to the VM and its outcome is unknown (it may still be running"
           + " there). Find out with " + findOutCommands() + "; undo with " + undoCommand();
-    } else if (mayHaveChanged) {
+    } else if (mayHaveChanged()) {
       outcome = "interrupted: the operations above were done; nothing after them. Undo with " + undoCommand();
     }
     return report(ExitCode.INTERRUPTED, outcome);
@@ -279,7 +286,7 @@ public final class RunJournal {
     return new RepairReport(runId, mode, started, clock.instant(), actor, target, vm, sortedFindings(),
         List.copyOf(plan), List.copyOf(blocked), List.copyOf(scripts), List.copyOf(guestRuns), operations(), changes,
         List.copyOf(backups), verification, outcome, code, changesUnknown(),
-        mayHaveChanged ? undoCommand() : null, changesUnknown() ? findOutCommands() : null);
+        mayHaveChanged() ? undoCommand() : null, changesUnknown() ? findOutCommands() : null);
   }
 
   private List<Finding> sortedFindings() {
