@@ -208,7 +208,7 @@ public final class AzureVmGateway implements AzureGateway, AutoCloseable {
           && AzureErrors.findCause(e, java.net.ConnectException.class) == null;
       if (maybeSent) {
         throw new OutcomeUnknownException(doing + ": the request was sent but the connection failed before Azure"
-            + " answered (" + mapped.getMessage() + "); it may have been carried out, and it is not sent again", e);
+            + " answered (" + reason(mapped, doing) + "); it may have been carried out, and it is not sent again", e);
       }
       throw mapped;
     }
@@ -224,8 +224,18 @@ public final class AzureVmGateway implements AzureGateway, AutoCloseable {
     } catch (RuntimeException e) {
       AzrdpfixException mapped = AzureErrors.map(e, doing, endpoint);
       throw new OutcomeUnknownException(doing + ": Azure accepted the request, but its end was not read ("
-          + mapped.getMessage() + "); what it did on the VM is unknown", e);
+          + reason(mapped, doing) + "); what it did on the VM is unknown", e);
     }
+  }
+
+  /** The why of a mapped error, without its "doing: " prefix and its advice (the caller gives its own). */
+  private static String reason(AzrdpfixException mapped, String doing) {
+    String m = mapped.getMessage();
+    if (m.startsWith(doing + ": ")) {
+      m = m.substring(doing.length() + 2);
+    }
+    int advice = m.indexOf(". ");
+    return advice > 0 ? m.substring(0, advice) : m.endsWith(".") ? m.substring(0, m.length() - 1) : m;
   }
 
   private <T> T call(String doing, Supplier<T> s) {
