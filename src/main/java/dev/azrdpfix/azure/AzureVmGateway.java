@@ -1,6 +1,7 @@
 package dev.azrdpfix.azure;
 
 import com.azure.core.util.Context;
+import com.azure.core.util.polling.LongRunningOperationStatus;
 import com.azure.core.util.polling.PollResponse;
 import com.azure.core.util.polling.SyncPoller;
 import com.azure.resourcemanager.compute.fluent.VirtualMachinesClient;
@@ -10,6 +11,8 @@ import com.azure.resourcemanager.compute.models.InstanceViewStatus;
 import com.azure.resourcemanager.compute.models.InstanceViewTypes;
 import com.azure.resourcemanager.compute.models.RunCommandInput;
 import com.azure.resourcemanager.compute.models.RunCommandInputParameter;
+import dev.azrdpfix.core.AzrdpfixException;
+import dev.azrdpfix.core.OutcomeUnknownException;
 import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.model.VmSnapshot;
 import dev.azrdpfix.core.port.AzureGateway;
@@ -131,15 +134,14 @@ public final class AzureVmGateway implements AzureGateway, AutoCloseable {
   @Override
   public RunOutput runPowerShell(VmRef vm, List<String> lines, Map<String, String> parameters, Duration timeout) {
     Instant started = clock.instant();
-    RunCommandResultInner result = call("running a script on VM '" + vm.display() + "' through Run Command", () -> {
-      List<RunCommandInputParameter> params = new ArrayList<>();
-      parameters.forEach((k, v) -> params.add(new RunCommandInputParameter().withName(k).withValue(v)));
-      RunCommandInput input = new RunCommandInput().withCommandId("RunPowerShellScript").withScript(lines)
-          .withParameters(params);
-      SyncPoller<?, RunCommandResultInner> poller = vms().beginRunCommand(vm.resourceGroup(), vm.name(), input);
-      awaitCompletion(poller, timeout);
-      return poller.getFinalResult();
-    });
+    RunCommandResultInner result = change("running a script on VM '" + vm.display() + "' through Run Command",
+        () -> {
+          List<RunCommandInputParameter> params = new ArrayList<>();
+          parameters.forEach((k, v) -> params.add(new RunCommandInputParameter().withName(k).withValue(v)));
+          RunCommandInput input = new RunCommandInput().withCommandId("RunPowerShellScript").withScript(lines)
+              .withParameters(params);
+          return vms().beginRunCommand(vm.resourceGroup(), vm.name(), input);
+        }, timeout);
     String stdout = "";
     String stderr = "";
     if (result != null && result.value() != null) {
@@ -157,26 +159,17 @@ public final class AzureVmGateway implements AzureGateway, AutoCloseable {
 
   @Override
   public void restart(VmRef vm, Duration timeout) {
-    call("restarting VM '" + vm.display() + "'", () -> {
-      awaitCompletion(vms().beginRestart(vm.resourceGroup(), vm.name()), timeout);
-      return null;
-    });
+    change("restarting VM '" + vm.display() + "'", () -> vms().beginRestart(vm.resourceGroup(), vm.name()), timeout);
   }
 
   @Override
   public void start(VmRef vm, Duration timeout) {
-    call("starting VM '" + vm.display() + "'", () -> {
-      awaitCompletion(vms().beginStart(vm.resourceGroup(), vm.name()), timeout);
-      return null;
-    });
+    change("starting VM '" + vm.display() + "'", () -> vms().beginStart(vm.resourceGroup(), vm.name()), timeout);
   }
 
   @Override
   public void reapply(VmRef vm, Duration timeout) {
-    call("reapplying VM '" + vm.display() + "'", () -> {
-      awaitCompletion(vms().beginReapply(vm.resourceGroup(), vm.name()), timeout);
-      return null;
-    });
+    change("reapplying VM '" + vm.display() + "'", () -> vms().beginReapply(vm.resourceGroup(), vm.name()), timeout);
   }
 
   /**
@@ -185,7 +178,7 @@ public final class AzureVmGateway implements AzureGateway, AutoCloseable {
    * {@code timeout} it fails with a timeout. Unlike the SDK's loop, every wait goes through the sleeper and the
    * deadline is read from the clock, so tests run it in virtual time.
    */
-  private void awaitCompletion(SyncPoller<?, ?> poller, Duration timeout) {
+  private PollResponse<?> awaitCompletion(SyncPoller<?, ?> poller, Duration timeout) {
     Instant deadline = clock.instant().plus(timeout);
     Duration wait = pollInterval;
     while (true) {
@@ -196,11 +189,58 @@ public final class AzureVmGateway implements AzureGateway, AutoCloseable {
       sleeper.sleep(wait.compareTo(left) > 0 ? left : wait);
       PollResponse<?> last = poller.poll();
       if (last.getStatus().isComplete()) {
-        return;
+        return last;
       }
       Duration asked = last.getRetryAfter();
       wait = asked != null && !asked.isNegative() && !asked.isZero() ? asked : pollInterval;
     }
+  }
+
+  /**
+   * Sends a request that may change the VM (a POST that starts a long-running operation) and waits for its end.
+   * A POST that Azure answered with an error changed nothing: that is an ordinary failure. From the moment the
+   * request may have reached Azure (the connection failed after it was sent, or Azure accepted it) any failure is an
+   * {@link OutcomeUnknownException}: status polls that keep failing, no end within {@code timeout}, an operation that
+   * ends Failed or Canceled. It is never sent again.
+   */
+  private <T> T change(String doing, Supplier<SyncPoller<?, T>> begin, Duration timeout) {
+    SyncPoller<?, T> poller;
+    try {
+      poller = begin.get();
+    } catch (RuntimeException e) {
+      AzrdpfixException mapped = AzureErrors.map(e, doing, endpoint);
+      boolean maybeSent = AzureErrors.findCause(e, AzureClients.PostNotRetried.class) != null
+          && AzureErrors.findCause(e, java.net.ConnectException.class) == null;
+      if (maybeSent) {
+        throw new OutcomeUnknownException(doing + ": the request was sent but the connection failed before Azure"
+            + " answered (" + reason(mapped, doing) + "); it may have been carried out, and it is not sent again", e);
+      }
+      throw mapped;
+    }
+    try {
+      PollResponse<?> last = awaitCompletion(poller, timeout);
+      if (last.getStatus() != LongRunningOperationStatus.SUCCESSFULLY_COMPLETED) {
+        throw new OutcomeUnknownException(doing + ": Azure accepted the request, but its status could not be read"
+            + " or it ended " + last.getStatus() + "; what it did on the VM is unknown", null);
+      }
+      return poller.getFinalResult();
+    } catch (OutcomeUnknownException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      AzrdpfixException mapped = AzureErrors.map(e, doing, endpoint);
+      throw new OutcomeUnknownException(doing + ": Azure accepted the request, but its end was not read ("
+          + reason(mapped, doing) + "); what it did on the VM is unknown", e);
+    }
+  }
+
+  /** The why of a mapped error, without its "doing: " prefix and its advice (the caller gives its own). */
+  private static String reason(AzrdpfixException mapped, String doing) {
+    String m = mapped.getMessage();
+    if (m.startsWith(doing + ": ")) {
+      m = m.substring(doing.length() + 2);
+    }
+    int advice = m.indexOf(". ");
+    return advice > 0 ? m.substring(0, advice) : m.endsWith(".") ? m.substring(0, m.length() - 1) : m;
   }
 
   private <T> T call(String doing, Supplier<T> s) {

@@ -60,11 +60,12 @@ public final class RollbackCommand implements Callable<Integer> {
         return next.carry(RepairOutput.confirmation(journal.interruptedReport(), Validation.style(env, output),
             change.vmTimeout));
       }));
+      journal.commandOptions(next.suffix());
       RepairReport result = RunSupport.interruptible(journal, store, change.report, err,
           output.json() ? spec.commandLine().getOut() : null, next,
           () -> workflow.rollback(request, journal));
       progress.close();
-      Path saved = RunSupport.save(result, store, change.report, next);
+      Path saved = RunSupport.save(result, store, change.report, err, next);
       var out = spec.commandLine().getOut();
       GithubActions.of(out).repair(result, saved, err, next);
       RunSupport.print(result, output, env, change.dryRun, out, next);

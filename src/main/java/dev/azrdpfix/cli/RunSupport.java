@@ -13,62 +13,140 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 
-/** What repair and rollback share at the edge: Ctrl-C, keeping the report, printing it. */
+/**
+ * What repair and rollback share at the edge: Ctrl-C, keeping the report whatever fails, printing it. From the first
+ * call that may change the VM, every exit path keeps a report: a normal end, an exception at any later step (the
+ * report says what was done and how to undo it), Ctrl-C (the shutdown hook), and a report writer that fails (a
+ * temporary file, named on stderr).
+ */
 final class RunSupport {
   private RunSupport() {}
 
+  /** Where Ctrl-C hooks are installed: the JVM's shutdown hooks. */
+  interface ShutdownHooks {
+    void add(Thread hook);
+
+    void remove(Thread hook);
+
+    ShutdownHooks RUNTIME = new ShutdownHooks() {
+      @Override
+      public void add(Thread hook) {
+        Runtime.getRuntime().addShutdownHook(hook);
+      }
+
+      @Override
+      public void remove(Thread hook) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // the JVM is already shutting down (Ctrl-C): the hook writes the report
+        }
+      }
+    };
+  }
+
+  /**
+   * Tests running the CLI in-process on this thread may take the hook instead of the JVM (to run it as Ctrl-C
+   * would); production never sets it.
+   */
+  static final ThreadLocal<ShutdownHooks> HOOKS = ThreadLocal.withInitial(() -> ShutdownHooks.RUNTIME);
+
   /**
    * Runs {@code run} with a shutdown hook that, on Ctrl-C, keeps the journal's report of what was done so far and
-   * says where it went. The hook reads only the journal, never the workflow. With {@code jsonOut} (stdout of a run
-   * with --output json; else null) it also prints that report as the run's JSON document, so every exit, 130
-   * included, leaves one on stdout.
+   * says where it went and how to undo. The hook reads only the journal, never the workflow. An exception after the
+   * run may have changed the VM ends the journal with that error (the report then goes the normal way: saved and
+   * printed, with the undo command); before that, it propagates as a one-line error. With {@code jsonOut} (stdout of
+   * a run with --output json; else null) Ctrl-C also prints the report so far as the run's JSON document, so every
+   * exit, 130 included, leaves one on stdout.
    */
   static RepairReport interruptible(RunJournal journal, ReportStore store, Path requested, PrintWriter err,
       PrintWriter jsonOut, NextCommands next, Supplier<RepairReport> run) {
-    Thread onInterrupt = new Thread(() -> {
-      if (journal.finished().isEmpty()) {
-        ConsoleProgress.closeAll();
-        RepairReport partial = journal.interruptedReport();
-        Path saved = save(partial, store, requested, next);
-        if (jsonOut != null) {
-          jsonOut.println(next.carryJson(Json.write(RepairOutput.json(partial))));
-          jsonOut.flush();
-        }
-        err.println("azrdpfix: interrupted during run " + partial.runId() + ": report of what was done saved to "
-            + saved + ".");
-        err.flush();
-      }
-    });
-    Runtime.getRuntime().addShutdownHook(onInterrupt);
+    Thread onInterrupt = new Thread(() -> onInterrupt(journal, store, requested, err, jsonOut, next),
+        "azrdpfix-interrupted");
+    ShutdownHooks hooks = HOOKS.get();
+    hooks.add(onInterrupt);
     try {
       return run.get();
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(onInterrupt);
-      } catch (IllegalStateException e) {
-        // the JVM is already shutting down (Ctrl-C): the hook writes the report
+    } catch (RuntimeException e) {
+      if (!journal.mayHaveChanged()) {
+        throw e;
       }
+      // After a change, every failure is exit 3 (the report has the changes and the undo), except a bug.
+      ExitCode code = e instanceof AzrdpfixException ? ExitCode.AZURE : ExitCode.INTERNAL;
+      String message = e instanceof AzrdpfixException ? e.getMessage() : "internal error: "
+          + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst()
+          .orElse("")) + " (a bug: rerun with --verbose and report it)";
+      return journal.failed(code, message);
+    } finally {
+      hooks.remove(onInterrupt);
     }
   }
 
-  /** Keeps the report in the store (for rollback's "latest run") and, when asked, writes FILE plus FILE.md. */
-  static Path save(RepairReport report, ReportStore store, Path requested, NextCommands next) {
-    Path stored = store.save(report);
-    if (requested == null) {
+  private static void onInterrupt(RunJournal journal, ReportStore store, Path requested, PrintWriter err,
+      PrintWriter jsonOut, NextCommands next) {
+    if (journal.finished().isPresent()) {
+      return;
+    }
+    ConsoleProgress.closeAll();
+    RepairReport partial = journal.interruptedReport();
+    Path saved = save(partial, store, requested, err, next);
+    if (jsonOut != null) {
+      jsonOut.println(next.carryJson(Json.write(RepairOutput.json(partial))));
+      jsonOut.flush();
+    }
+    err.println("azrdpfix: interrupted during run " + partial.runId() + ": report of what was done saved to "
+        + saved + "." + (partial.undoCommand() == null ? "" : (partial.changesUnknown()
+            ? " A change was sent and its outcome is unknown: find out with " + partial.findOutCommand() + ";"
+            : "") + " undo with '" + partial.undoCommand() + "'."));
+    err.flush();
+  }
+
+  /**
+   * Keeps the report in the store (for rollback's "latest run") and, when asked, writes FILE plus FILE.md. Never
+   * throws: when the store or FILE cannot be written, the report goes to a temporary file and stderr says where.
+   * Returns where the report is (FILE when asked and written).
+   */
+  static Path save(RepairReport report, ReportStore store, Path requested, PrintWriter err, NextCommands next) {
+    Path stored = null;
+    String failed = null;
+    try {
+      stored = store.save(report);
+    } catch (RuntimeException e) {
+      failed = "cannot keep the report in the reports folder (" + e.getMessage() + ")";
+    }
+    if (requested != null) {
+      try {
+        write(report, requested, next);
+        stored = requested;
+      } catch (IOException | RuntimeException e) {
+        failed = (failed == null ? "" : failed + "; ") + "cannot write the report to " + requested + " ("
+            + e.getMessage() + ")";
+        stored = null;
+      }
+    }
+    if (failed == null) {
       return stored;
     }
+    Path fallback = null;
     try {
-      Path parent = requested.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      Files.writeString(requested, next.carryJson(Json.write(RepairOutput.json(report))));
-      Files.writeString(requested.resolveSibling(markdownName(requested)), next.carry(RepairOutput.markdown(report)));
-      return requested;
-    } catch (IOException e) {
-      throw new AzrdpfixException(ExitCode.INTERNAL, "cannot write the report to " + requested + ": "
-          + e.getMessage() + ". Check the path and permissions.");
+      fallback = Files.createTempFile("azrdpfix-" + report.runId().value() + "-", ".json");
+      write(report, fallback, next);
+    } catch (IOException | RuntimeException e) {
+      failed += "; no temporary file either (" + e.getMessage() + ")";
     }
+    err.println("azrdpfix: " + failed + (fallback != null ? "; the report of run " + report.runId().value()
+        + " was saved to " + fallback + " instead." : "."));
+    err.flush();
+    return fallback != null ? fallback : stored;
+  }
+
+  private static void write(RepairReport report, Path file, NextCommands next) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.writeString(file, next.carryJson(Json.write(RepairOutput.json(report))));
+    Files.writeString(file.resolveSibling(markdownName(file)), next.carry(RepairOutput.markdown(report)));
   }
 
   /** With {@code inspect --report FILE}: the JSON document to FILE and its Markdown beside it; null without. */

@@ -36,9 +36,9 @@ public final class FileReportStore implements ReportStore {
 
   /** What the store needs from a stored report to answer "latest run that changed something". */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record Header(String runId, String mode, List<JsonNode> changes) {
+  record Header(String runId, String mode, List<JsonNode> changes, Boolean changesUnknown) {
     Optional<RunId> repairThatChanged() {
-      boolean changed = changes != null && !changes.isEmpty();
+      boolean changed = changes != null && !changes.isEmpty() || Boolean.TRUE.equals(changesUnknown);
       return RunMode.fromId(mode) == RunMode.REPAIR && changed && RunId.isValid(runId)
           ? Optional.of(new RunId(runId)) : Optional.empty();
     }

@@ -38,6 +38,7 @@ public final class RepairOutput {
     m.put("operations", r.operations().stream().map(RepairOutput::operation).toList());
     m.put("guestRuns", r.guestRuns().stream().map(RepairOutput::guestRun).toList());
     m.put("changes", r.changes());
+    m.put("changesUnknown", r.changesUnknown());
     m.put("backups", r.backups());
     m.put("verification", r.verification() == null ? null : Json.object(
         "findingsAfter", Json.findings(r.verification().findingsAfter()),
@@ -45,6 +46,8 @@ public final class RepairOutput {
         "probedAddress", r.verification().probedAddress(),
         "note", r.verification().note()));
     m.put("scripts", r.scripts());
+    m.put("undoCommand", r.undoCommand());
+    m.put("findOutCommand", r.findOutCommand());
     return m;
   }
 
@@ -113,8 +116,13 @@ public final class RepairOutput {
             o.ended() == null ? "" : " (" + seconds(Duration.between(o.started(), o.ended())) + ")"));
       }
     }
+    if (r.changesUnknown()) {
+      b.append("\nChanges on the VM: unknown: a change was sent and its outcome was not read").append(
+          r.changes().isEmpty() ? "" : " (the changes known so far are listed)").append(".\n  Find out: ")
+          .append(r.findOutCommand()).append("\n  Undo: ").append(r.undoCommand()).append('\n');
+    }
     if (!r.changes().isEmpty()) {
-      b.append("\nChanges on the VM:\n");
+      b.append(r.changesUnknown() ? "" : "\nChanges on the VM:\n");
       for (GuestRun.Change c : r.changes()) {
         b.append("  ").append(c.what()).append(": ").append(c.before()).append(" -> ").append(c.after()).append('\n');
       }
@@ -192,7 +200,11 @@ public final class RepairOutput {
           .append(" |\n");
     }
     b.append("\n## Changes on the VM\n\n");
-    if (r.changes().isEmpty()) {
+    if (r.changesUnknown()) {
+      b.append("**Unknown**: a change was sent to the VM and its outcome was not read").append(r.changes().isEmpty()
+          ? "" : "; the changes known so far are listed").append(". Find out with `").append(md(r.findOutCommand()))
+          .append("`.\n\n");
+    } else if (r.changes().isEmpty()) {
       b.append("None.\n");
     }
     for (GuestRun.Change c : r.changes()) {
@@ -217,7 +229,7 @@ public final class RepairOutput {
       b.append("- Guest findings after: ").append(v.findingsAfter().isEmpty() ? "none"
           : String.join(", ", v.findingsAfter().stream().map(f -> f.id().id()).toList())).append('\n');
     }
-    if (!r.changes().isEmpty() && r.mode() == RunMode.REPAIR) { // a rollback's own run id is no undo
+    if (r.changedSomething() && r.mode() == RunMode.REPAIR) { // a rollback's own run id is no undo
       b.append("\nUndo: `").append(undoCommand(r)).append("`\n");
     }
     if (r.exitCode().code() != 0) {
@@ -229,14 +241,14 @@ public final class RepairOutput {
 
   /** The command that undoes this run's changes. */
   public static String undoCommand(RepairReport r) {
-    return "azrdpfix rollback " + r.target() + " --run " + r.runId().value();
+    return r.undoCommand() != null ? r.undoCommand() : "azrdpfix rollback " + r.target() + " --run " + r.runId().value();
   }
 
   /** What to do after a run that did not end with exit 0, most important first; commands are quoted. */
   public static java.util.List<String> nextSteps(RepairReport r) {
     java.util.List<String> out = new java.util.ArrayList<>();
     String t = r.target() == null ? "VM" : r.target();
-    if (!r.changes().isEmpty() && r.mode() == dev.azrdpfix.core.repair.RunMode.REPAIR) {
+    if (r.changedSomething() && r.mode() == dev.azrdpfix.core.repair.RunMode.REPAIR) {
       out.add("To undo this run's changes: '" + undoCommand(r) + "'.");
     }
     switch (r.exitCode()) {

@@ -44,7 +44,11 @@ import javax.net.ssl.SSLContext;
  *
  * <p>{@link Options#faults()}: comma-separated items, each {@code STATUS:ROUTE[:COUNT]} (the first COUNT requests to
  * ROUTE get that 4xx/5xx ARM error; 429 and 503 carry {@code Retry-After: 1}), {@code reset:ROUTE[:COUNT]} (the
- * connection is closed without a response) or {@code latency:Nms} / {@code latency:Ns} (added to every request).
+ * connection is closed without a response), {@code accept-reset:ACTION[:COUNT]} (the POST is carried out, then the
+ * connection is closed without a response), {@code accept-fail-polls:ACTION[:COUNT]} (the POST is carried out and
+ * answered, then every status poll of its operation answers 500) or {@code latency:Nms} / {@code latency:Ns} (added
+ * to every request). ACTION is {@code *} or one of runcommand, restart, start, poweroff, deallocate, reapply. ROUTE or
+ * ACTION may end in {@code @N}: the fault starts at the Nth matching request ({@code 500:runcommand@2}).
  * ROUTE is {@code *} or one of vm-get, vm-list, instanceview, runcommand, restart, start, poweroff, deallocate,
  * reapply, operation, nic-get, nsg-get, nsg-list, pip-get, subnet-get, vnet-get, asg-get. Example:
  * {@code 429:vm-get:1,reset:nic-get:1,latency:150ms}. An invalid spec is a one-line usage error. Details in
@@ -96,7 +100,27 @@ public final class SimulatedAzure implements AutoCloseable {
    * {@code AzrdpfixException(USAGE)}; an unreadable state file throws {@code AzrdpfixException(PRECONDITION)}.
    */
   public static SimulatedAzure start(Options options) {
-    return start(options, GuestFactory.CATALOG, RdpListenerFactory.FAKE_RDP_SERVER);
+    SimulatedAzure started = start(options, GuestFactory.CATALOG, RdpListenerFactory.FAKE_RDP_SERVER);
+    java.util.function.Consumer<SimulatedAzure> observer = STARTS_ON_THIS_THREAD.get();
+    if (observer != null) {
+      observer.accept(started);
+    }
+    return started;
+  }
+
+  private static final ThreadLocal<java.util.function.Consumer<SimulatedAzure>> STARTS_ON_THIS_THREAD =
+      new ThreadLocal<>();
+
+  /**
+   * For tests that run the CLI in-process: {@code observer} (null: none) sees each simulated Azure this thread
+   * starts, so the test can read its request log ({@link #requests()}, kept after close) once the command returned.
+   */
+  public static void observeStartsOnThisThread(java.util.function.Consumer<SimulatedAzure> observer) {
+    if (observer == null) {
+      STARTS_ON_THIS_THREAD.remove();
+    } else {
+      STARTS_ON_THIS_THREAD.set(observer);
+    }
   }
 
   /** Starts with the given guest and listener seams (tests use fakes). */

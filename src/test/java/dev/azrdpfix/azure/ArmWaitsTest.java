@@ -9,6 +9,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static dev.azrdpfix.testing.ArmWorld.SUB;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +18,7 @@ import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpHeaders;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import dev.azrdpfix.core.AzrdpfixException;
+import dev.azrdpfix.core.OutcomeUnknownException;
 import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.port.AzureGateway.RunOutput;
 import dev.azrdpfix.core.port.Progress;
@@ -150,6 +152,36 @@ class ArmWaitsTest {
     wm.verify(2, com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(urlPathEqualTo(VM
         + "/runCommand")));
     assertEquals(Duration.ofSeconds(3 + 5), time.elapsed(), "Retry-After of the 429, then the poll interval");
+  }
+
+  @Test
+  void an_accepted_operation_that_ends_failed_or_whose_polls_fail_has_an_unknown_outcome_and_is_not_resent()
+      throws Exception {
+    AzureVmGateway gw = gateway(Duration.ofSeconds(5));
+    VmRef vm = new VmRef(SUB, "rg1", "vm1");
+    runCommandAccepted(null);
+    operationStatuses(null, "Failed");
+    OutcomeUnknownException failed = assertThrows(OutcomeUnknownException.class, () -> gw.runPowerShell(vm,
+        List.of("Write-Output hello"), Map.of(), Duration.ofMinutes(30)));
+    assertTrue(failed.getMessage().contains("Azure accepted the request") && failed.getMessage().contains("unknown"),
+        failed.getMessage());
+
+    wm.resetAll();
+    runCommandAccepted(null);
+    wm.stubFor(get(urlPathEqualTo(OPS + "rc1")).withQueryParam("monitor", com.github.tomakehurst.wiremock.client
+        .WireMock.absent()).willReturn(ArmWorld.json(500, Map.of("error", Map.of("code", "InternalServerError",
+            "message", "boom")))));
+    OutcomeUnknownException polls = assertThrows(OutcomeUnknownException.class, () -> gw.runPowerShell(vm,
+        List.of("Write-Output hello"), Map.of(), Duration.ofMinutes(30)));
+    assertTrue(polls.getMessage().contains("unknown"), polls.getMessage());
+    wm.verify(1, com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(urlPathEqualTo(VM
+        + "/runCommand")));
+
+    wm.resetAll();
+    wm.stubFor(post(urlPathEqualTo(VM + "/reapply")).willReturn(ArmWorld.json(409, Map.of("error", Map.of("code",
+        "Conflict", "message", "Operation 'reapply' is not allowed.")))));
+    AzrdpfixException refused = assertThrows(AzrdpfixException.class, () -> gw.reapply(vm, Duration.ofMinutes(5)));
+    assertFalse(refused instanceof OutcomeUnknownException, "Azure answered: nothing was done");
   }
 
   @Test

@@ -10,19 +10,28 @@ public record Operation(
     OperationKind kind, String purpose, Instant started, Instant ended, Outcome outcome, String error,
     String sha256) {
 
-  /** How an operation ended. A run interrupted while the operation ran leaves it {@link #INTERRUPTED}. */
+  /**
+   * How an operation ended. A run interrupted while a read-only operation ran leaves it {@link #INTERRUPTED}; an
+   * operation that may change the VM and was sent but whose end was not read (Ctrl-C, a dropped connection, failing
+   * status polls, a timeout, an operation Azure reports Failed) is {@link #UNKNOWN}: only the VM can tell.
+   */
   public enum Outcome {
     OK,
     FAILED,
-    INTERRUPTED
+    INTERRUPTED,
+    UNKNOWN
   }
 
-  /** The report's words: {@code ok}, {@code failed: <error>} or {@code interrupted}. */
+  /**
+   * The report's words: {@code ok}, {@code failed: <error>}, {@code interrupted} or
+   * {@code sent, outcome unknown[: <why>]}.
+   */
   public String result() {
     return switch (outcome) {
       case OK -> "ok";
       case FAILED -> "failed: " + error;
       case INTERRUPTED -> "interrupted";
+      case UNKNOWN -> "sent, outcome unknown" + (error == null ? "" : ": " + error);
     };
   }
 }

@@ -34,14 +34,30 @@ public record RepairReport(
     List<String> backups,
     Verification verification,
     String outcome,
-    ExitCode exitCode) {
+    ExitCode exitCode,
+    boolean changesUnknown,
+    String undoCommand,
+    String findOutCommand) {
+
+  /** A report of a run that sent no change whose outcome is unknown. */
+  public RepairReport(RunId runId, RunMode mode, Instant started, Instant ended, Actor actor, String target,
+      VmSnapshot vm, List<Finding> findingsBefore, List<PlannedStep> plan, List<String> blockedSteps,
+      List<GuestChannel.Preview> scripts, List<GuestRun> guestRuns, List<Operation> operations,
+      List<GuestRun.Change> changes, List<String> backups, Verification verification, String outcome,
+      ExitCode exitCode) {
+    this(runId, mode, started, ended, actor, target, vm, findingsBefore, plan, blockedSteps, scripts, guestRuns,
+        operations, changes, backups, verification, outcome, exitCode, false, null, null);
+  }
 
   /** Who ran it and with what: the local user and host, the Azure auth mode and subscription, the tool version. */
   public record Actor(String user, String host, String auth, String subscription, String toolVersion) {}
 
-  /** Whether the run changed something on the VM (what rollback looks for). */
+  /**
+   * Whether the run changed something on the VM, or may have (a change was sent whose outcome is unknown): what
+   * rollback looks for.
+   */
   public boolean changedSomething() {
-    return !changes.isEmpty();
+    return !changes.isEmpty() || changesUnknown;
   }
 
   /** After the restart: the guest's own view and the protocol-level probe from outside. */

@@ -2,6 +2,7 @@ package dev.azrdpfix.core.repair;
 
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
+import dev.azrdpfix.core.OutcomeUnknownException;
 import dev.azrdpfix.core.guest.GuestDiagnosis;
 import dev.azrdpfix.core.guest.GuestFacts;
 import dev.azrdpfix.core.guest.GuestRun;
@@ -72,7 +73,8 @@ public final class RepairWorkflow {
       return nothingToRepair(journal, vm, request, before.run().facts());
     }
 
-    journal.addScript(guest.previewApply(journal.runId(), dx.plan()));
+    GuestChannel.Preview bundle = guest.previewApply(journal.runId(), dx.plan());
+    journal.addScript(bundle);
     if (request.dryRun()) {
       return journal.finish(ExitCode.OK, "dry run: " + dx.plan().size() + " step(s) planned, nothing changed");
     }
@@ -81,10 +83,10 @@ public final class RepairWorkflow {
       return journal.finish(ExitCode.NOT_CONFIRMED, "not confirmed: nothing was changed");
     }
 
-    GuestRun applied = apply(journal, ref, dx);
+    GuestRun applied = apply(journal, ref, dx, bundle.sha256());
     if (applied.failed()) {
       return journal.finish(ExitCode.REPAIR_FAILED, "a repair step failed: " + applied.error() + ". Changes made"
-          + " before it are listed; undo them with " + undo(ref, journal));
+          + " before it are listed; undo them with " + undo(journal));
     }
 
     AfterRestart after = restart(journal, ref, dx.requiresReapply(), request.waits());
@@ -119,11 +121,12 @@ public final class RepairWorkflow {
     });
   }
 
-  private GuestRun apply(RunJournal journal, VmRef ref, GuestDiagnosis dx) {
+  private GuestRun apply(RunJournal journal, VmRef ref, GuestDiagnosis dx, String sha256) {
     progress.step("Applying " + dx.plan().size() + " step(s) in one Run Command (backups first, run "
         + journal.runId() + ")...");
-    GuestRun applied = journal.record(OperationKind.RUN_COMMAND, "repair bundle: " + String.join(", ", dx.planIds()),
-        () -> guest.apply(ref, journal.runId(), dx.plan()), GuestRun::sha256);
+    GuestRun applied = journal.recordChange(OperationKind.RUN_COMMAND, "repair bundle: "
+        + String.join(", ", dx.planIds()), sha256, () -> guest.apply(ref, journal.runId(), dx.plan()),
+        GuestRun::sha256);
     journal.addGuestRun(applied);
     return applied;
   }
@@ -138,15 +141,60 @@ public final class RepairWorkflow {
    */
   private AfterRestart restart(RunJournal journal, VmRef ref, boolean requiresReapply, VmWaits waits) {
     progress.step("Restarting " + ref.display() + " through Azure...");
-    journal.record(OperationKind.RESTART, "apply the repair (one restart)", () -> azure.restart(ref, waits.timeout()));
+    journal.recordChange(OperationKind.RESTART, "apply the repair (one restart)",
+        () -> azure.restart(ref, waits.timeout()));
     boolean agentReady = waiter.await(journal, ref, waits.timeout(), "after the restart", !requiresReapply);
     if (!requiresReapply && agentReady) {
       return new AfterRestart(true, false);
     }
     progress.step("Reapplying the VM model so the guest agent re-creates its transport certificate...");
-    journal.record(OperationKind.REAPPLY, requiresReapply ? "MachineKeys was renamed: the agent needs new keys"
-        : "the agent did not come back Ready", () -> azure.reapply(ref, waits.timeout()));
-    return new AfterRestart(waiter.await(journal, ref, waits.timeout(), "after the reapply", true), true);
+    return new AfterRestart(reapply(journal, ref, requiresReapply, waits), true);
+  }
+
+  static final int REAPPLY_ATTEMPTS = 3;
+  static final Duration REAPPLY_BACKOFF = Duration.ofSeconds(30);
+
+  /**
+   * Reapplies the VM model, up to {@link #REAPPLY_ATTEMPTS} times: after a reapply Azure refused, it waits (30 s,
+   * then 60 s) and sends it again; after one whose end was not read it first waits for the agent, and sends another
+   * only when the agent is still not Ready. Returns whether the agent came back Ready. When every attempt fails
+   * after a MachineKeys rename, the agent cannot come back (and Run Command with it), so the error says how to undo
+   * the rename without the agent.
+   */
+  private boolean reapply(RunJournal journal, VmRef ref, boolean afterRename, VmWaits waits) {
+    String why = afterRename ? "MachineKeys was renamed: the agent needs new keys"
+        : "the agent did not come back Ready";
+    AzrdpfixException last = null;
+    for (int attempt = 1; attempt <= REAPPLY_ATTEMPTS; attempt++) {
+      if (last != null && !(last instanceof OutcomeUnknownException)) {
+        Duration pause = REAPPLY_BACKOFF.multipliedBy(1L << (attempt - 2));
+        progress.step("The reapply failed; trying again in " + pause.toSeconds() + " s (attempt " + attempt + " of "
+            + REAPPLY_ATTEMPTS + ")...");
+        waiter.pause(pause);
+      }
+      try {
+        journal.recordChange(OperationKind.REAPPLY, why + (attempt > 1 ? " (attempt " + attempt + ")" : ""),
+            () -> azure.reapply(ref, waits.timeout()));
+        return waiter.await(journal, ref, waits.timeout(), "after the reapply", true);
+      } catch (OutcomeUnknownException e) {
+        last = e;
+        if (waiter.await(journal, ref, waits.timeout(), "after a reapply whose end was not read", true)) {
+          return true;
+        }
+      } catch (AzrdpfixException e) {
+        last = e;
+      }
+    }
+    if (!afterRename) {
+      throw last;
+    }
+    throw new AzrdpfixException(ExitCode.AZURE, "reapplying " + ref.display() + " failed " + REAPPLY_ATTEMPTS
+        + " times (" + last.getMessage() + "). MachineKeys was renamed, so the guest agent (and Run Command) cannot"
+        + " come back until a reapply succeeds: retry 'az vm reapply -g " + ref.resourceGroup() + " -n " + ref.name()
+        + "', or undo the rename offline: 'az vm repair create -g " + ref.resourceGroup() + " -n " + ref.name()
+        + "', rename C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys.azrdpfix-" + journal.runId().value()
+        + " back to MachineKeys on the attached disk, then 'az vm repair restore' (or rename it from the Serial"
+        + " Console)", last);
   }
 
   /** The guest's own view (when its agent is back) and the probe from outside decide the outcome. */
@@ -179,7 +227,7 @@ public final class RepairWorkflow {
     String why = probe.result != null && !probe.result.ok() ? probe.result.summary()
         : "the guest still has findings that block RDP";
     return journal.finish(ExitCode.RDP_BLOCKED, "still failing after repair: " + why + ". Undo with "
-        + undo(ref, journal) + " if the changes made it worse");
+        + undo(journal) + " if the changes made it worse");
   }
 
   private RepairReport nothingToRepair(RunJournal journal, VmSnapshot vm, RepairRequest request, GuestFacts facts) {
@@ -253,8 +301,8 @@ public final class RepairWorkflow {
     return 3389;
   }
 
-  private static String undo(VmRef ref, RunJournal journal) {
-    return "'azrdpfix rollback " + ref.display() + " --run " + journal.runId() + "'";
+  private static String undo(RunJournal journal) {
+    return "'" + journal.undoCommand() + "'";
   }
 
   private static String join(String a, String b) {

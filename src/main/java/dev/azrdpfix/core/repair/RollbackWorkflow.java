@@ -54,7 +54,7 @@ public final class RollbackWorkflow {
     }
 
     progress.step("Rolling back run " + runId + " in one Run Command...");
-    GuestRun restored = journal.record(OperationKind.RUN_COMMAND, "rollback of run " + runId,
+    GuestRun restored = journal.recordChange(OperationKind.RUN_COMMAND, "rollback of run " + runId, null,
         () -> guest.rollback(vm, runId), GuestRun::sha256);
     journal.addGuestRun(restored);
     if (restored.failed()) {
@@ -86,9 +86,9 @@ public final class RollbackWorkflow {
   /** One restart through Azure; a reapply when the agent does not come back Ready on its own. */
   private void restart(RunJournal journal, VmRef vm, VmWaits waits) {
     progress.step("Restarting " + vm.display() + " through Azure...");
-    journal.record(OperationKind.RESTART, "apply the rollback (one restart)", () -> azure.restart(vm, waits.timeout()));
+    journal.recordChange(OperationKind.RESTART, "apply the rollback (one restart)", () -> azure.restart(vm, waits.timeout()));
     if (!waiter.await(journal, vm, waits.timeout(), "after the restart", true)) {
-      journal.record(OperationKind.REAPPLY, "the agent did not come back Ready",
+      journal.recordChange(OperationKind.REAPPLY, "the agent did not come back Ready",
           () -> azure.reapply(vm, waits.timeout()));
       waiter.await(journal, vm, waits.timeout(), "after the reapply", true);
     }

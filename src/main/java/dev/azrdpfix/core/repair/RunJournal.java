@@ -1,6 +1,7 @@
 package dev.azrdpfix.core.repair;
 
 import dev.azrdpfix.core.ExitCode;
+import dev.azrdpfix.core.OutcomeUnknownException;
 import dev.azrdpfix.core.guest.GuestRun;
 import dev.azrdpfix.core.guest.PlannedStep;
 import dev.azrdpfix.core.model.Finding;
@@ -41,6 +42,10 @@ public final class RunJournal {
   private final List<GuestRun> guestRuns = new ArrayList<>();
   private final List<Operation> operations = new ArrayList<>();
   private Operation running;
+  private boolean runningMayChange;
+  private boolean mayHaveChanged;
+  private boolean changesUnknown;
+  private String commandOptions = "";
   private RepairReport.Verification verification;
   private RepairReport finished;
 
@@ -101,24 +106,69 @@ public final class RunJournal {
   }
 
   /**
-   * Runs one Azure operation and records it: before it starts (so an interrupted run shows it as interrupted),
-   * then with how it ended. {@code sha} gives the script hash from the result (null for operations without one).
+   * Runs one read-only Azure operation and records it: before it starts (so an interrupted run shows it as
+   * interrupted), then with how it ended. {@code sha} gives the script hash from the result (null for operations
+   * without one).
    */
   public <T> T record(OperationKind kind, String purpose, Supplier<T> action, Function<T, String> sha) {
+    return run(kind, purpose, false, null, action, sha);
+  }
+
+  /**
+   * Runs one Azure operation that may change the VM (start, the repair bundle, restart, reapply) and records it.
+   * From its start the run may have changed the VM, so every exit path must keep a report. When the request was
+   * sent but its end was not read ({@link OutcomeUnknownException}, or Ctrl-C while it runs) the operation is
+   * {@link Operation.Outcome#UNKNOWN} with {@code sentSha} (the SHA-256 of the script sent, if any), and the run's
+   * changes are unknown until the VM is read.
+   */
+  public <T> T recordChange(OperationKind kind, String purpose, String sentSha, Supplier<T> action,
+      Function<T, String> sha) {
+    return run(kind, purpose, true, sentSha, action, sha);
+  }
+
+  public void recordChange(OperationKind kind, String purpose, Runnable action) {
+    recordChange(kind, purpose, null, () -> {
+      action.run();
+      return null;
+    }, null);
+  }
+
+  private <T> T run(OperationKind kind, String purpose, boolean mayChange, String sentSha, Supplier<T> action,
+      Function<T, String> sha) {
     Instant start = clock.instant();
     synchronized (this) {
-      running = new Operation(kind, purpose, start, null, Operation.Outcome.INTERRUPTED, null, null);
+      running = new Operation(kind, purpose, start, null, mayChange ? Operation.Outcome.UNKNOWN
+          : Operation.Outcome.INTERRUPTED, mayChange ? "interrupted while it ran" : null, sentSha);
+      runningMayChange = mayChange;
     }
     progress.detail("operation " + kind.id() + ": " + purpose);
     T value;
     try {
       value = action.get();
+    } catch (OutcomeUnknownException e) {
+      synchronized (this) {
+        if (mayChange) {
+          changesUnknown = true;
+        }
+      }
+      synchronized (this) {
+        mayHaveChanged |= mayChange;
+      }
+      ended(new Operation(kind, purpose, start, clock.instant(), Operation.Outcome.UNKNOWN, e.getMessage(),
+          sentSha));
+      throw e;
     } catch (RuntimeException e) {
-      ended(new Operation(kind, purpose, start, clock.instant(), Operation.Outcome.FAILED, e.getMessage(), null));
+      // Azure refused it (or it failed before sending): this operation changed nothing.
+      ended(new Operation(kind, purpose, start, clock.instant(), Operation.Outcome.FAILED, e.getMessage(),
+          sentSha));
       throw e;
     }
+    synchronized (this) {
+      mayHaveChanged |= mayChange;
+    }
+    String hash = sha == null ? null : sha.apply(value);
     ended(new Operation(kind, purpose, start, clock.instant(), Operation.Outcome.OK, null,
-        sha == null ? null : sha.apply(value)));
+        hash != null ? hash : sentSha));
     return value;
   }
 
@@ -136,6 +186,39 @@ public final class RunJournal {
   private synchronized void ended(Operation op) {
     operations.add(op);
     running = null;
+    runningMayChange = false;
+  }
+
+  /**
+   * Whether an operation that may change the VM is running or ended other than refused by Azure: from then on every
+   * exit keeps a report.
+   */
+  public synchronized boolean mayHaveChanged() {
+    return mayHaveChanged || (running != null && runningMayChange);
+  }
+
+  /** Whether a change was sent whose end was not read (or is running now): the changes are unknown. */
+  public synchronized boolean changesUnknown() {
+    return changesUnknown || (running != null && runningMayChange);
+  }
+
+  /**
+   * The options the next-step commands carry so they reach the same Azure (e.g. {@code " --simulate"}, {@code "
+   * --subscription ID"}); empty by default.
+   */
+  public synchronized void commandOptions(String options) {
+    this.commandOptions = options == null ? "" : options;
+  }
+
+  /** {@code azrdpfix rollback VM --run ID [options]}. */
+  public synchronized String undoCommand() {
+    return "azrdpfix rollback " + target + " --run " + runId.value() + commandOptions;
+  }
+
+  /** The commands that tell what a run whose outcome is unknown did on the VM. */
+  public synchronized String findOutCommands() {
+    return "azrdpfix rollback " + target + " --list" + commandOptions + " (or azrdpfix inspect " + target
+        + commandOptions + ")";
   }
 
   /** The operations so far, including one still running (marked interrupted). */
@@ -160,13 +243,37 @@ public final class RunJournal {
 
   /**
    * What Ctrl-C leaves behind: the final report if the run has finished, else the report so far with the running
-   * operation marked interrupted.
+   * operation marked interrupted (or, when it may change the VM, sent with its outcome unknown).
    */
   public synchronized RepairReport interruptedReport() {
     if (finished != null) {
       return finished;
     }
-    return report(ExitCode.INTERRUPTED, "interrupted: the operations above were done; nothing after them.");
+    String outcome = "interrupted: the operations above were done; nothing after them.";
+    if (changesUnknown()) {
+      outcome = "interrupted: a change was sent to the VM and its outcome is unknown (it may still be running"
+          + " there). Find out with " + findOutCommands() + "; undo with " + undoCommand();
+    } else if (mayHaveChanged()) {
+      outcome = "interrupted: the operations above were done; nothing after them. Undo with " + undoCommand();
+    }
+    return report(ExitCode.INTERRUPTED, outcome);
+  }
+
+  /**
+   * Ends a run that failed with an exception after it may have changed the VM: the report keeps everything done so
+   * far and says how to find out and undo.
+   */
+  public synchronized RepairReport failed(ExitCode code, String error) {
+    if (finished != null) {
+      return finished;
+    }
+    String why = error == null ? "unexpected error" : error.endsWith(".") ? error.substring(0, error.length() - 1)
+        : error;
+    String outcome = changesUnknown()
+        ? why + ". A change was sent to the VM and its outcome is unknown: find out with " + findOutCommands()
+            + "; undo with " + undoCommand()
+        : why + ". The changes made before it are listed; undo them with " + undoCommand();
+    return finish(code, outcome);
   }
 
   private synchronized RepairReport report(ExitCode code, String outcome) {
@@ -178,7 +285,8 @@ public final class RunJournal {
     }
     return new RepairReport(runId, mode, started, clock.instant(), actor, target, vm, sortedFindings(),
         List.copyOf(plan), List.copyOf(blocked), List.copyOf(scripts), List.copyOf(guestRuns), operations(), changes,
-        List.copyOf(backups), verification, outcome, code);
+        List.copyOf(backups), verification, outcome, code, changesUnknown(),
+        mayHaveChanged() ? undoCommand() : null, changesUnknown() ? findOutCommands() : null);
   }
 
   private List<Finding> sortedFindings() {

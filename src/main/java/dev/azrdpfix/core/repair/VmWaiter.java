@@ -65,4 +65,9 @@ public final class VmWaiter {
           }
         });
   }
+
+  /** Waits between two attempts of an operation, through the same sleeper as the polls (virtual in tests). */
+  public void pause(Duration d) {
+    sleeper.sleep(d);
+  }
 }

@@ -59,6 +59,8 @@ public final class ArmServer implements AutoCloseable {
   private final HttpsServer server;
   private final ExecutorService executor;
   private final List<ServedRequest> log = new ArrayList<>();
+  /** Operations started by a request with an accept-fail-polls fault: every status poll of them answers 500. */
+  private final java.util.Set<String> failingPolls = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final String base;
 
   /** A reply: status, optional JSON body, extra headers. */
@@ -158,7 +160,19 @@ public final class ArmServer implements AutoCloseable {
           if (fault.isPresent() && fault.get().reset()) {
             return; // closing the exchange without response headers closes the connection
           }
-          reply = fault.isPresent() ? faultReply(fault.get().status(), r.key) : r.handler.get();
+          if (fault.isPresent() && fault.get().accepts()) {
+            reply = r.handler.get(); // carried out: the operation starts and changes the VM and guest
+            if (fault.get().kind() == FaultPlan.Kind.ACCEPT_RESET) {
+              route = r.key + "+accept-reset";
+              return; // ... and then the answer is lost: the connection closes without response headers
+            }
+            String op = reply.headers().get("Azure-AsyncOperation");
+            if (op != null) {
+              failingPolls.add(operationId(op));
+            }
+          } else {
+            reply = fault.isPresent() ? faultReply(fault.get().status(), r.key) : r.handler.get();
+          }
         } catch (ArmError e) {
           if (e.code().equals(UNKNOWN_ROUTE) || e.code().equals(BAD_API_VERSION) || e.code().equals(NO_API_VERSION)) {
             // The product only calls what this simulator serves; anything else is a bug worth seeing.
@@ -309,6 +323,9 @@ public final class ArmServer implements AutoCloseable {
     }
     if (get && (m = match(r, "providers", "Microsoft.Compute", "locations", "*", "operations", "*")) != null) {
       String id = m.get(1);
+      if (failingPolls.contains(id)) {
+        return new Route("operation", () -> faultReply(500, "operation"));
+      }
       return new Route("operation", () -> operation(c, id));
     }
     if (r.size() < 4 || !r.get(0).equalsIgnoreCase("resourceGroups") || !r.get(2).equalsIgnoreCase("providers")) {
@@ -588,6 +605,12 @@ public final class ArmServer implements AutoCloseable {
         "Azure-AsyncOperation", opUrl + "?p=" + pollToken(op) + "&api-version=" + COMPUTE_API,
         "Location", opUrl + "?p=" + pollToken(op) + "&monitor=true&api-version=" + COMPUTE_API,
         "Retry-After", Integer.toString(sim.latency().retryAfterSeconds())));
+  }
+
+  /** The operation id in an operation URL (the last path segment). */
+  private static String operationId(String url) {
+    String path = URI.create(url).getPath();
+    return path.substring(path.lastIndexOf('/') + 1);
   }
 
   /** Real ARM adds an opaque token to operation URLs; clients must use the URL as given. */

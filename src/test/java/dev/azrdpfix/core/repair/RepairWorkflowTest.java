@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.azrdpfix.core.model.FindingId;
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
+import dev.azrdpfix.core.OutcomeUnknownException;
 import dev.azrdpfix.core.VmNotResolvedException;
 import dev.azrdpfix.core.fakes.FakeAzure;
 import dev.azrdpfix.core.fakes.FakeGuest;
@@ -23,6 +24,7 @@ import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.port.Progress;
 import dev.azrdpfix.core.probe.ProbeVerdict;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -231,6 +233,75 @@ class RepairWorkflowTest {
   }
 
   @Test
+  void a_refused_reapply_after_a_rename_is_retried_with_backoff_and_then_succeeds() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.corruptMachineKeys()),
+        FakeGuest.diagnosed(GuestScenarios.healthy()));
+    azure.states(state("running", "Not Ready"), state("running", "Ready"));
+    int[] reapplies = {0};
+    azure.onCall = name -> {
+      if (name.equals("reapply") && ++reapplies[0] == 1) {
+        throw new AzrdpfixException(ExitCode.AZURE, "reapplying VM 'rg1/vm1': Azure returned 500 after retries.");
+      }
+    };
+    Instant before = clock.instant();
+    RepairReport r = workflow().repair(request("vm1", false, new RepairRequest.Consents(true, false, false)),
+        journal(false));
+    assertEquals(ExitCode.OK, r.exitCode(), r.outcome());
+    List<Operation> reapplyOps = r.operations().stream().filter(o -> o.kind() == OperationKind.REAPPLY).toList();
+    assertEquals(2, reapplyOps.size());
+    assertEquals(Operation.Outcome.FAILED, reapplyOps.get(0).outcome());
+    assertEquals(Operation.Outcome.OK, reapplyOps.get(1).outcome());
+    assertTrue(reapplyOps.get(1).purpose().endsWith("(attempt 2)"), reapplyOps.get(1).purpose());
+    assertTrue(Duration.between(reapplyOps.get(0).ended(), reapplyOps.get(1).started())
+        .compareTo(RepairWorkflow.REAPPLY_BACKOFF) >= 0, "waited through the sleeper before the second attempt");
+    assertTrue(clock.instant().isAfter(before));
+  }
+
+  @Test
+  void a_reapply_that_keeps_failing_after_a_rename_says_how_to_undo_the_rename_offline() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.corruptMachineKeys()));
+    azure.states(state("running", "Not Ready"));
+    azure.onCall = name -> {
+      if (name.equals("reapply")) {
+        throw new AzrdpfixException(ExitCode.AZURE, "reapplying VM 'rg1/vm1': Azure returned 500 after retries.");
+      }
+    };
+    RunJournal journal = journal(false);
+    AzrdpfixException e = assertThrows(AzrdpfixException.class, () -> workflow().repair(request("vm1", false,
+        new RepairRequest.Consents(true, false, false)), journal));
+    assertEquals(RepairWorkflow.REAPPLY_ATTEMPTS, journal.operations().stream()
+        .filter(o -> o.kind() == OperationKind.REAPPLY).count());
+    assertTrue(e.getMessage().contains("az vm repair create -g rg1 -n vm1") && e.getMessage().contains(
+        "MachineKeys.azrdpfix-" + journal.runId().value()) && e.getMessage().contains("Serial Console"),
+        e.getMessage());
+    assertTrue(journal.mayHaveChanged());
+    RepairReport recorded = journal.failed(ExitCode.AZURE, e.getMessage());
+    assertFalse(recorded.changes().isEmpty(), "the rename is in the record");
+    assertTrue(recorded.outcome().contains("undo them with azrdpfix rollback rg1/vm1 --run "), recorded.outcome());
+  }
+
+  @Test
+  void a_change_whose_end_was_not_read_is_unknown_and_a_refused_one_is_failed() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline()));
+    azure.onCall = name -> {
+      if (name.equals("restart")) {
+        throw new OutcomeUnknownException("restarting VM 'rg1/vm1': Azure accepted the request, but its end was"
+            + " not read", null);
+      }
+    };
+    RunJournal journal = journal(false);
+    assertThrows(OutcomeUnknownException.class, () -> workflow().repair(request("vm1", false,
+        RepairRequest.Consents.none()), journal));
+    Operation restart = journal.operations().get(journal.operations().size() - 1);
+    assertEquals(Operation.Outcome.UNKNOWN, restart.outcome());
+    assertTrue(restart.result().startsWith("sent, outcome unknown: restarting VM"), restart.result());
+    RepairReport r = journal.failed(ExitCode.AZURE, "restarting failed");
+    assertTrue(r.changesUnknown());
+    assertTrue(r.changedSomething(), "rollback must consider it");
+    assertTrue(r.outcome().contains("find out with azrdpfix rollback rg1/vm1 --list"), r.outcome());
+  }
+
+  @Test
   void an_agent_that_does_not_come_back_gets_a_reapply_and_then_is_verified_from_outside_only() {
     guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline()));
     azure.states(state("running", "Not Ready"));
@@ -280,10 +351,13 @@ class RepairWorkflowTest {
     assertEquals(ExitCode.INTERRUPTED, partial.exitCode());
     Operation last = partial.operations().get(partial.operations().size() - 1);
     assertEquals(OperationKind.RESTART, last.kind());
-    assertEquals(Operation.Outcome.INTERRUPTED, last.outcome());
+    assertEquals(Operation.Outcome.UNKNOWN, last.outcome(), "a restart that was sent may have happened");
     assertNull(last.ended());
-    assertEquals("interrupted", last.result());
+    assertEquals("sent, outcome unknown: interrupted while it ran", last.result());
     assertEquals(1, partial.changes().size(), "the bundle's changes are in the partial report");
+    assertTrue(partial.changesUnknown(), "the restart's outcome is unknown, so the changes are");
+    assertTrue(partial.outcome().contains("undo with azrdpfix rollback rg1/vm1 --run " + journal.runId().value()),
+        partial.outcome());
     assertTrue(journal.finished().isEmpty());
 
     release.countDown();

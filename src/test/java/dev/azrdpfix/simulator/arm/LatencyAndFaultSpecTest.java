@@ -56,8 +56,23 @@ class LatencyAndFaultSpecTest {
     assertEquals(Duration.ZERO, FaultPlan.parse("  ").latency());
   }
 
+  @Test
+  void acceptFaultsHitOnlyPostsAndAtNStartsAtTheNthMatchingRequest() {
+    FaultPlan plan = FaultPlan.parse("accept-reset:*, accept-fail-polls:restart, 500:runcommand@2:2");
+    assertEquals(Optional.empty(), plan.take("vm-get"), "an accept fault never hits a GET");
+    FaultPlan.Fault first = plan.take("runcommand").orElseThrow();
+    assertEquals(FaultPlan.Kind.ACCEPT_RESET, first.kind());
+    assertTrue(first.accepts() && !first.reset());
+    assertEquals(FaultPlan.Kind.ACCEPT_FAIL_POLLS, plan.take("restart").orElseThrow().kind());
+    assertEquals(Optional.empty(), plan.take("runcommand"), "the first run command request after the wildcard");
+    assertEquals(Optional.of(new FaultPlan.Fault(500, "runcommand")), plan.take("runcommand"), "the second");
+    assertEquals(Optional.of(new FaultPlan.Fault(500, "runcommand")), plan.take("runcommand"), "COUNT 2");
+    assertEquals(Optional.empty(), plan.take("runcommand"));
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"429", "429:vm-gett:1", "200:vm-get:1", "reset:*:0", "latency:5", "latency:fast",
+  @ValueSource(strings = {"accept-reset:vm-get", "accept-fail-polls:operation:1", "500:runcommand@0",
+      "429", "429:vm-gett:1", "200:vm-get:1", "reset:*:0", "latency:5", "latency:fast",
       "boom:vm-get:1", "429:vm-get:x"})
   void badFaultsAreOneLineUsageErrors(String spec) {
     AzrdpfixException e = assertThrows(AzrdpfixException.class, () -> FaultPlan.parse(spec));
