@@ -64,7 +64,7 @@ final class ScriptHost {
     return runBundle(w, bundle, params, now);
   }
 
-  @Imitates(template = "common/bundle-runner.ps1", sha256 = "396b81edaf696bcffe94c47219308382affaf92b8d1280fc3d7c6b7a4607960c")
+  @Imitates(template = "common/bundle-runner.ps1", sha256 = "539470c869be79f1601370715f7c4f9b947da410349d06414050ebb7f46183fc")
   static RunOutput runBundle(Windows w, Bundle bundle, Map<String, String> params, Instant now) {
     List<String> out = new ArrayList<>();
     ArrayNode steps = F.arrayNode();
@@ -111,6 +111,12 @@ final class ScriptHost {
         marker.put("error", shorten("step " + t.id() + " failed: " + step.path("error").asText(), 300));
         break;
       }
+    }
+    String runId = params.get("RunId");
+    if (runId != null && w.state().files.containsKey(StepRun.BACKUP_ROOT + runId + "\\journal.jsonl")) {
+      // The journal's end entry: a journal without it is an interrupted run (list-runs).
+      StepRun end = new StepRun("bundle", w, now, Map.of("RunId", runId));
+      end.journal(StepRun.entry("end").put("status", marker.path("status").asText()));
     }
     if (marker.toString().length() > BUNDLE_MARKER_LIMIT) {
       for (int i = 0; i < steps.size(); i++) {

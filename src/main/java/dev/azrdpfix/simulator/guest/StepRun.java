@@ -24,6 +24,8 @@ final class StepRun {
   final ArrayNode changes = F.arrayNode();
   final ArrayNode backups = F.arrayNode();
   ObjectNode facts;
+  /** Fields a template adds after {@code error} (list-runs: now, more, runs). */
+  ObjectNode extra;
   String error;
   boolean readOnly;
 
@@ -163,6 +165,9 @@ final class StepRun {
     r.put("error", error == null ? null : shorten(error, 300));
     if (facts != null) {
       r.set("facts", facts);
+    }
+    if (extra != null) {
+      r.setAll(extra);
     }
     return r;
   }
