@@ -244,13 +244,16 @@ public final class RepairWorkflow {
   }
 
   private static int rdpPort(RepairRequest request, GuestFacts facts) {
-    if (request.probe().rdpPort() != null) {
-      return request.probe().rdpPort();
+    return probePort(request.probe().rdpPort(), facts);
+  }
+
+  /** The port to probe: the option, else the guest's PortNumber when it is a TCP port (the guest is untrusted). */
+  static int probePort(Integer option, GuestFacts facts) {
+    if (option != null) {
+      return option;
     }
-    if (facts != null && facts.registry() != null && facts.registry().portNumber() != null) {
-      return facts.registry().portNumber();
-    }
-    return 3389;
+    Integer guest = facts == null || facts.registry() == null ? null : facts.registry().portNumber();
+    return guest != null && guest >= 1 && guest <= 65535 ? guest : 3389;
   }
 
   private static String undo(VmRef ref, RunJournal journal) {
