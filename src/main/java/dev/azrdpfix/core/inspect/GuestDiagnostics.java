@@ -1,5 +1,11 @@
 package dev.azrdpfix.core.inspect;
 
+import dev.azrdpfix.core.guest.GuestDiagnosis;
+import dev.azrdpfix.core.model.Finding;
+import dev.azrdpfix.core.model.FindingId;
+import dev.azrdpfix.core.model.Severity;
+import java.util.ArrayList;
+import java.util.List;
 import dev.azrdpfix.core.guest.GuestAnalyzer;
 import dev.azrdpfix.core.guest.GuestDiagnosis;
 import dev.azrdpfix.core.guest.GuestRun;
@@ -15,6 +21,8 @@ import java.util.function.Supplier;
  * the run is the caller's decision.
  */
 public final class GuestDiagnostics {
+  /** The script finding id of a guest number out of range (template.GuestFactsMapper.OUT_OF_RANGE). */
+  static final String OUT_OF_RANGE = "guest-value-out-of-range";
   private final GuestChannel guest;
 
   public GuestDiagnostics(GuestChannel guest) {
@@ -48,6 +56,16 @@ public final class GuestDiagnostics {
     if (run.failed() || run.facts() == null) {
       return new Result(run, null);
     }
-    return new Result(run, GuestAnalyzer.analyze(run.facts(), run.started(), run.ended(), options, guest.steps()));
+    GuestDiagnosis dx = GuestAnalyzer.analyze(run.facts(), run.started(), run.ended(), options, guest.steps());
+    List<Finding> findings = new ArrayList<>(dx.findings());
+    for (String f : run.scriptFindings()) {
+      // The guest is untrusted: a number out of its range was dropped when mapped; say so.
+      if (f.startsWith(OUT_OF_RANGE + ": ")) {
+        findings.add(new Finding(FindingId.GUEST_VALUE_OUT_OF_RANGE, Severity.WARNING,
+            "the guest reported a value out of range: " + f.substring(OUT_OF_RANGE.length() + 2),
+            "diagnose facts", "treat the guest's own report with care; the value was not used"));
+      }
+    }
+    return new Result(run, new GuestDiagnosis(findings, dx.plan(), dx.blockedSteps()));
   }
 }
