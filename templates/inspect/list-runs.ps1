@@ -10,7 +10,8 @@
 .NOTES
   Why: the journal on the VM is the record of what a run changed; a report on a laptop may be missing or stale, so
   rollback asks the VM. Only folders named like a run id are read. The line must fit the 4,096-byte window: runs are
-  added newest first while the line stays under 3,400 characters; more counts the runs left out.
+  added newest first while the line stays under 3,400 characters; more counts the runs left out. lock is the run that
+  holds C:\ProgramData\azrdpfix\run.lock ({runId, kind, started}) or null.
 #>
 param()
 $ErrorActionPreference = 'Stop'
@@ -22,7 +23,9 @@ $result.status = 'ok'
 $result.now = Get-AzrdpfixTime
 $result.more = 0
 $result.runs = New-Object System.Collections.Generic.List[object]
+$result.lock = $null
 try {
+  $result.lock = Get-AzrdpfixLock
   $root = Join-Path $env:ProgramData 'azrdpfix\backup'
   $dirs = @()
   if (Test-Path -LiteralPath $root) {

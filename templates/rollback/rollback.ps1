@@ -18,7 +18,8 @@
   in this run's backup folder, services and firewall rules from fixed sets, ACLs only of MachineKeys and its key
   files); anything else is reported (journal-entry-refused) and skipped. A run that is rolled back gets rolledback.json
   in its folder and is not replayed again (finding already-rolled-back) unless Force is true; Force also restores
-  values that changed since the run (otherwise changed-since, left alone).
+  values that changed since the run (otherwise changed-since, left alone). It holds C:\ProgramData\azrdpfix\run.lock
+  while it runs (released also on failure); a lock held by another run fails it before anything is restored.
 .PARAMETER Force
   'true' to replay a run already rolled back and to overwrite values changed since the run.
 #>
@@ -238,7 +239,11 @@ function Restore-Entry($Result, $E) {
 }
 
 $result = New-AzrdpfixResult 'rollback'
+$locked = $false
 try {
+  # One run at a time on a VM (the lock's run id is this rollback's target run).
+  Enter-AzrdpfixLock $RunId 'rollback'
+  $locked = $true
   $backupDir = Join-Path $env:ProgramData ('azrdpfix\backup\' + $RunId)
   $journal = Join-Path $backupDir 'journal.jsonl'
   $rolledBack = Join-Path $backupDir 'rolledback.json'
@@ -280,5 +285,7 @@ try {
   }
 } catch {
   Set-AzrdpfixFailed $result $_
+} finally {
+  if ($locked) { Exit-AzrdpfixLock $RunId }
 }
 Write-AzrdpfixResult $result

@@ -2,6 +2,7 @@ package dev.azrdpfix.template;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.azrdpfix.core.guest.GuestFacts;
+import dev.azrdpfix.core.model.RunId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -134,7 +135,21 @@ public final class GuestFactsMapper {
             text(key, "file"), text(key, "sddl"), key.get("missing") != null && key.get("missing").isArray()
                 ? strings(key.get("missing")) : null, bool(key, "opens")),
         ranged(integer(f, "sessions"), "sessions"),
-        tlsOff == null ? null : new GuestFacts.Tls(integer(tlsOff, "1.0"), integer(tlsOff, "1.1"), integer(tlsOff, "1.2")));
+        tlsOff == null ? null : new GuestFacts.Tls(integer(tlsOff, "1.0"), integer(tlsOff, "1.1"), integer(tlsOff, "1.2")),
+        lock(obj(f, "lock")));
+  }
+
+  /** The lock, each field validated (run id pattern, kind, ISO time) or null. */
+  public static GuestFacts.Lock lock(JsonNode l) {
+    if (l == null) {
+      return null;
+    }
+    String runId = text(l, "runId");
+    String kind = text(l, "kind");
+    String started = text(l, "started");
+    return new GuestFacts.Lock(RunId.isValid(runId) ? runId : null,
+        "repair".equals(kind) || "rollback".equals(kind) ? kind : null,
+        started != null && started.matches("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z") ? started : null);
   }
 
   /** {@code v} when it lies in the range of {@code path}, else null. */

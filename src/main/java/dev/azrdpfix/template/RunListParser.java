@@ -57,7 +57,9 @@ final class RunListParser {
       runs.add(new VmRuns.Run(new RunId(id), time(r.get("t")), state, count(r.get("n")), ops, time(r.get("rb")),
           count(r.get("bad"))));
     }
-    return new VmRuns(runs, more, time(node.get("now")));
+    JsonNode lock = node.get("lock");
+    return new VmRuns(runs, more, time(node.get("now")),
+        lock != null && lock.isObject() ? GuestFactsMapper.lock(lock) : null);
   }
 
   private static VmRuns.State state(String text) {

@@ -120,4 +120,46 @@ class SimulatedRollbackTest {
         r::toString);
     assertFalse(r.out().contains("Changes on the VM"), "a listing changes nothing");
   }
+
+  /** Another run holds the VM: the lock file its bundle created, in the simulated guest's state file. */
+  void lockHeldBy(String vm, String runId, String started) throws IOException {
+    Path state;
+    try (Stream<Path> all = Files.walk(home)) {
+      state = all.filter(p -> p.endsWith(Path.of("simulator", "state.json"))).findFirst().orElseThrow();
+    }
+    ObjectMapper json = new ObjectMapper();
+    JsonNode root = json.readTree(Files.readString(state));
+    List<com.fasterxml.jackson.databind.node.ObjectNode> files = new ArrayList<>();
+    findFiles(root, "", vm, files);
+    assertEquals(1, files.size(), "one guest of " + vm + " in " + state);
+    files.get(0).put("C:\\ProgramData\\azrdpfix\\run.lock",
+        "{\"runId\":\"" + runId + "\",\"kind\":\"repair\",\"started\":\"" + started + "\"}");
+    Files.writeString(state, json.writeValueAsString(root));
+  }
+
+  private static void findFiles(JsonNode n, String path, String vm, List<com.fasterxml.jackson.databind.node.ObjectNode> out) {
+    if (n.isObject()) {
+      if (n.path("files").isObject() && path.contains(vm)) {
+        out.add((com.fasterxml.jackson.databind.node.ObjectNode) n.path("files"));
+        return;
+      }
+      n.fields().forEachRemaining(e -> findFiles(e.getValue(), path + "/" + e.getKey() + "/"
+          + n.path("name").asText(""), vm, out));
+    } else if (n.isArray()) {
+      n.forEach(c -> findFiles(c, path, vm, out));
+    }
+  }
+
+  @Test
+  void a_vm_locked_by_another_run_refuses_repair_and_rollback_with_exit_4() throws Exception {
+    String run = json(repair("rdp-disabled-01").expectExit(0)).path("runId").asText();
+    lockHeldBy("rdp-disabled-01", "20261123T050000Z-other1", "2030-01-01T00:00:00Z");
+    Result again = azrdpfix("repair", "rdp-disabled-01", "--yes").expectExit(4);
+    assertTrue(again.oneLineError().contains("rg-prod/rdp-disabled-01 is locked by run 20261123T050000Z-other1"
+        + " (repair) since 2030-01-01T00:00:00Z"), again::toString);
+    Result rb = azrdpfix("rollback", "rdp-disabled-01", "--yes").expectExit(4);
+    assertTrue(rb.oneLineError().contains("is locked by run 20261123T050000Z-other1"), rb::toString);
+    JsonNode runs = list("rdp-disabled-01");
+    assertEquals("complete", state(runs, run), "nothing was rolled back");
+  }
 }

@@ -9,11 +9,16 @@ import java.util.Optional;
 /**
  * The runs recorded on the VM itself (its run folders and journals, read by the read-only {@code list-runs}
  * template): the authority on what can be undone. Newest first; {@code more} runs did not fit the output window.
- * {@code guestNow} is the guest's clock, so ages do not depend on the local clock.
+ * {@code guestNow} is the guest's clock, so ages do not depend on the local clock; {@code lock} the run that holds
+ * the VM's lock (null: none).
  */
-public record VmRuns(List<Run> runs, int more, Instant guestNow) {
+public record VmRuns(List<Run> runs, int more, Instant guestNow, GuestFacts.Lock lock) {
   public VmRuns {
     runs = List.copyOf(runs);
+  }
+
+  public VmRuns(List<Run> runs, int more, Instant guestNow) {
+    this(runs, more, guestNow, null);
   }
 
   /** The state of one run as its folder on the VM tells it. */

@@ -105,6 +105,12 @@ public final class RepairWorkflow {
       throw new AzrdpfixException(ExitCode.AZURE, "diagnosing " + vm.ref().display() + " failed: " + dx.error()
           + ". Rerun with --verbose; check the Run Command log on the VM.");
     }
+    GuestFacts.Lock lock = dx.run().facts() == null ? null : dx.run().facts().lock();
+    if (lock != null) {
+      // One run at a time: refused before the bundle is sent (the bundle checks again, atomically).
+      throw AzrdpfixException.precondition(lock.refusal(vm.ref().display(),
+          GuestFacts.parseTime(dx.run().facts().time())));
+    }
     journal.addFindingsBefore(NetworkFindings.evaluate(vm, rdpPort(request, dx.run().facts()), null, new ArrayList<>()));
     journal.addFindingsBefore(dx.diagnosis().findings());
     journal.plan(dx.diagnosis().plan(), dx.diagnosis().blockedSteps());

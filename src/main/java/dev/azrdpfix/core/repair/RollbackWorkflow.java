@@ -77,6 +77,10 @@ public final class RollbackWorkflow {
     VmSnapshot snapshot = preparation.ready(journal, ref, stoppedVm(ref, request.dryRun()), request.waits());
     VmRef vm = snapshot.ref();
     VmRuns runs = listRuns(journal, vm);
+    if (runs.lock() != null) {
+      // One run at a time: checked before anything that changes is sent (the script checks again, atomically).
+      throw AzrdpfixException.precondition(runs.lock().refusal(vm.display(), runs.guestNow()));
+    }
     Optional<VmRuns.Run> chosen = choose(request, runs, vm);
     reconcile(journal, vm, runs, chosen.map(VmRuns.Run::id).orElse(null));
     if (chosen.isEmpty()) {

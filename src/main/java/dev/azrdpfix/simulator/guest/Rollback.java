@@ -35,7 +35,7 @@ final class Rollback {
       java.util.Set.of("enabled", "disabledbydefault"));
 
   /** The list-runs template: every run folder with a journal, newest first, within the marker budget. */
-  @Imitates(template = "inspect/list-runs.ps1", sha256 = "3c787ebb06b72abf646c753a4673a0f026adc5ded884a9df5a879418be817f65")
+  @Imitates(template = "inspect/list-runs.ps1", sha256 = "985fca8799fa9a038c8511bd2883cb79b10a54d1441297040ee63bd73a97716f")
   static void listRuns(StepRun r) {
     r.readOnly = true;
     GuestState s = r.w.state();
@@ -52,6 +52,7 @@ final class Rollback {
     extra.put("now", Windows.iso(r.w.guestNow(r.now)));
     extra.put("more", 0);
     com.fasterxml.jackson.databind.node.ArrayNode runs = extra.putArray("runs");
+    extra.set("lock", Facts.lock(s));
     r.extra = extra;
     for (String id : ids) {
       if (runs.size() > 0 && r.result(true).toString().length() > 3400) {
@@ -115,8 +116,17 @@ final class Rollback {
     }
   }
 
-  @Imitates(template = "rollback/rollback.ps1", sha256 = "daf7bb068884b1ead176c7a20fec64240590d6163bf0409856170154cd07ba23")
+  @Imitates(template = "rollback/rollback.ps1", sha256 = "0c96b3e84c7b0b315ed2818552777069f06f5c3eb03aafb78742af4fa44bec77")
   static void run(StepRun r) {
+    StepRun.enterLock(r.w, r.now, r.runId(), "rollback");
+    try {
+      restore(r);
+    } finally {
+      StepRun.exitLock(r.w, r.runId());
+    }
+  }
+
+  private static void restore(StepRun r) {
     String journal = r.w.state().files.get(r.journalPath());
     String rolledBackPath = r.backupDir() + "\\rolledback.json";
     String rolledBack = r.w.state().files.get(rolledBackPath);

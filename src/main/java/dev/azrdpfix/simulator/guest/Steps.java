@@ -56,7 +56,7 @@ final class Steps {
     }
   }
 
-  @Imitates(template = "inspect/diagnose.ps1", sha256 = "b40b937eb1849d8ea9623add7d268b70f33f330aeba21f0e10797c52c886456a")
+  @Imitates(template = "inspect/diagnose.ps1", sha256 = "6cb434e02c2a6514a06750dc6aebf3bc556bc2711c6e394e33a2be767155e9fa")
   static void diagnose(StepRun r) {
     r.readOnly = true;
     r.facts = Facts.of(r.w, r.now);

@@ -234,4 +234,17 @@ class RollbackWorkflowTest {
     assertTrue(e.getMessage().contains("az vm start -g rg2 -n off1"), e.getMessage());
     assertEquals(List.of(), guest.calls);
   }
+
+  @Test
+  void a_lock_on_the_vm_refuses_with_exit_4_and_a_stale_one_says_the_run_was_cut_off() {
+    guest.runs = new VmRuns(List.of(run(RUN.value(), VmRuns.State.INTERRUPTED, 1)), 0,
+        java.time.Instant.parse("2026-11-23T07:00:00Z"),
+        new dev.azrdpfix.core.guest.GuestFacts.Lock(RUN.value(), "repair", "2026-11-23T05:00:00Z"));
+    AzrdpfixException e = assertThrows(AzrdpfixException.class, () -> rollback("rg1/vm1", Optional.of(RUN), false));
+    assertEquals(ExitCode.PRECONDITION, e.exitCode());
+    assertEquals("rg1/vm1 is locked by run " + RUN + " (repair) since 2026-11-23T05:00:00Z, 120 min ago: older than"
+        + " Run Command's 90-minute limit, so that run was cut off. See 'azrdpfix rollback rg1/vm1 --list'; the lock"
+        + " is C:\\ProgramData\\azrdpfix\\run.lock on the VM.", e.getMessage());
+    assertEquals(List.of("list-runs"), guest.calls, "nothing that changes was sent");
+  }
 }
