@@ -96,4 +96,20 @@ class UntrustedGuestTest {
     f.setAccessible(true);
     assertEquals(GuestFactsMapper.OUT_OF_RANGE, f.get(null));
   }
+
+  @Test
+  void a_lock_in_the_facts_is_reported_as_an_interrupted_or_running_run_with_the_commands() {
+    GuestRun run = FakeGuest.diagnosed(GuestScenarios.healthy());
+    var f = run.facts();
+    var locked = new dev.azrdpfix.core.guest.GuestFacts(f.time(), f.os(), f.domain(), f.certs(), f.certCount(),
+        f.binding(), f.machineKeys(), f.services(), f.listener(), f.registry(), f.gpo(), f.tls(), f.fips(),
+        f.firewall(), f.events(), f.mtu(), f.rdpKey(), f.sessions(), f.tlsDisabledByDefault(),
+        new dev.azrdpfix.core.guest.GuestFacts.Lock("20261123T050000Z-k3x9q2", "repair", "2026-11-23T05:00:00Z"));
+    GuestDiagnostics.Result dx = new GuestDiagnostics(new FakeGuest().diagnoses(FakeGuest.diagnosed(locked)))
+        .diagnose(dev.azrdpfix.core.model.VmRef.parse("rg1/vm1", null), RepairOptions.defaults());
+    var finding = dx.diagnosis().findings().stream().filter(x -> x.id() == FindingId.RUN_INTERRUPTED).findFirst()
+        .orElseThrow();
+    assertEquals("see 'azrdpfix rollback rg1/vm1 --list'; undo it with 'azrdpfix rollback rg1/vm1 --run"
+        + " 20261123T050000Z-k3x9q2'", finding.nextStep());
+  }
 }

@@ -1,6 +1,7 @@
 package dev.azrdpfix.core.inspect;
 
 import dev.azrdpfix.core.guest.GuestDiagnosis;
+import dev.azrdpfix.core.guest.GuestFacts;
 import dev.azrdpfix.core.model.Finding;
 import dev.azrdpfix.core.model.FindingId;
 import dev.azrdpfix.core.model.Severity;
@@ -65,6 +66,17 @@ public final class GuestDiagnostics {
             "the guest reported a value out of range: " + f.substring(OUT_OF_RANGE.length() + 2),
             "diagnose facts", "treat the guest's own report with care; the value was not used"));
       }
+    }
+    GuestFacts.Lock lock = run.facts().lock();
+    if (lock != null) {
+      // Reconcile: a run holds the VM (running now, or interrupted and never released).
+      String id = lock.runId() == null ? "(unknown id)" : lock.runId();
+      findings.add(new Finding(FindingId.RUN_INTERRUPTED, Severity.WARNING,
+          "run " + id + " holds the VM's azrdpfix lock" + (lock.started() == null ? "" : " since " + lock.started())
+              + ": it is still running, or it was interrupted",
+          "C:\\ProgramData\\azrdpfix\\run.lock" + (lock.kind() == null ? "" : " (" + lock.kind() + ")"),
+          "see 'azrdpfix rollback " + vm.display() + " --list'" + (lock.runId() == null ? ""
+              : "; undo it with 'azrdpfix rollback " + vm.display() + " --run " + lock.runId() + "'")));
     }
     return new Result(run, new GuestDiagnosis(findings, dx.plan(), dx.blockedSteps()));
   }
