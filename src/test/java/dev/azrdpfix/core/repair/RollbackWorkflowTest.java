@@ -247,4 +247,16 @@ class RollbackWorkflowTest {
         + " is C:\\ProgramData\\azrdpfix\\run.lock on the VM.", e.getMessage());
     assertEquals(List.of("list-runs"), guest.calls, "nothing that changes was sent");
   }
+
+  @Test
+  void a_vm_that_is_starting_is_told_apart_from_a_stopped_one() {
+    azure.with(FakeAzure.vm("rg2", "busy1", "Windows", "starting", "Not Ready", "20.1.2.5"));
+    AzrdpfixException e = assertThrows(AzrdpfixException.class, () -> rollback("rg2/busy1", Optional.of(RUN),
+        false));
+    assertEquals(ExitCode.PRECONDITION, e.exitCode());
+    assertTrue(e.getMessage().startsWith("busy1 is starting: the VM is restarting or changing state right now"
+        + " (perhaps another repair or rollback)"), e.getMessage());
+    assertTrue(!e.getMessage().contains("az vm start"), e.getMessage());
+    assertEquals(List.of(), guest.calls);
+  }
 }
