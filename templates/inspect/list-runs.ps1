@@ -45,9 +45,14 @@ try {
       if ($null -eq $e) { $run.bad++; continue }
       if ($null -eq $run.t) { $run.t = Get-AzrdpfixShort "$($e.t)" 20 }
       if ("$($e.op)" -eq 'end') { $ended = $true; continue }
+      $op = Get-AzrdpfixShort ('{0} {1}' -f $e.step, $e.op) 48
+      if ("$($e.op)" -eq 'lock-break') {
+        # A fact of the past, not a change to undo: listed, not counted.
+        if ($ops.Count -lt 3 -and -not $ops.Contains($op)) { $ops.Add($op) }
+        continue
+      }
       $ended = $false
       $run.n++
-      $op = Get-AzrdpfixShort ('{0} {1}' -f $e.step, $e.op) 48
       if ($ops.Count -lt 3 -and -not $ops.Contains($op)) { $ops.Add($op) }
     }
     $run.ops = @($ops)

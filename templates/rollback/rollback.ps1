@@ -98,7 +98,7 @@ function Get-RefusalReason($E, [string]$BackupDir) {
       if (@('Domain', 'Private', 'Public') -notcontains "$($E.name)" -or @('True', 'False', 'NotConfigured') -notcontains "$($E.before)") { return 'firewall profile or value not allowed' }
       return $null
     }
-    { $_ -in @('service-restart', 'service-state', 'time-resync', 'gpupdate', 'end') } { return $null }
+    { $_ -in @('service-restart', 'service-state', 'time-resync', 'gpupdate', 'end', 'lock-break') } { return $null }
     default { return 'unknown journal operation' }
   }
 }
@@ -230,7 +230,7 @@ function Restore-Entry($Result, $E) {
         Add-AzrdpfixChange $Result ('profile ' + $E.name + ' inbound rules') "$($p.AllowInboundRules)" $E.before
       }
     }
-    'end' { }
+    { $_ -in @('end', 'lock-break') } { }
     default {
       # service-restart, service-state, time-resync, gpupdate: facts of the past, nothing to restore.
       Add-AzrdpfixFinding $Result 'not-reversible' ($E.step + ': ' + $E.op + ' cannot be undone')

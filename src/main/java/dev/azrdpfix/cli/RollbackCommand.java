@@ -54,6 +54,11 @@ public final class RollbackCommand implements Callable<Integer> {
       + " first, with state, changes and age; changes nothing.")
   boolean list;
 
+  @Option(names = "--break-lock", description = "Clear the VM's azrdpfix lock when it is older than Run Command's"
+      + " 90-minute limit (its run was cut off), after a confirmation; journaled on the VM. With --list: clear it and"
+      + " list.")
+  boolean breakLock;
+
   @Option(names = "--force", description = "Replay a run already rolled back, and restore values changed since the"
       + " run (otherwise left alone and reported).")
   boolean force;
@@ -71,7 +76,7 @@ public final class RollbackCommand implements Callable<Integer> {
           + " --report, e.g. 'azrdpfix rollback " + vm + " --list'.");
     }
     RollbackRequest request = new RollbackRequest(parsed, run, change.waits(), change.dryRun, force,
-        RollbackRequest.DEFAULT_PROBE);
+        RollbackRequest.DEFAULT_PROBE, breakLock);
     var err = spec.commandLine().getErr();
     ConsoleProgress progress = new ConsoleProgress(err, output.verbose);
     try (AzureSession session = AzureSession.open(azure, env, progress, request.vm())) {
@@ -95,7 +100,7 @@ public final class RollbackCommand implements Callable<Integer> {
   /** {@code --list}: one line per run on the VM (guest text made inert), or a JSON document with --output json. */
   private int list(RollbackWorkflow workflow, Wiring wiring, RollbackRequest request) {
     RunJournal journal = wiring.journal(RunMode.rollback(true), azure.auth);
-    VmRuns runs = workflow.list(request.vm(), request.waits(), journal);
+    VmRuns runs = workflow.list(request, journal);
     var out = spec.commandLine().getOut();
     String target = journal.finish(ExitCode.OK, "listed").target();
     if (output.json()) {

@@ -62,6 +62,11 @@ public final class TemplateGuestChannel implements GuestChannel {
     return send(vm, catalog.prepare("rollback", rollbackParameters(runId, force)));
   }
 
+  @Override
+  public GuestRun breakLock(VmRef vm, RunId runId, RunId lockRunId) {
+    return send(vm, catalog.prepare("break-lock", Map.of("RunId", runId.value(), "LockRunId", lockRunId.value())));
+  }
+
   private static Map<String, String> rollbackParameters(RunId runId, boolean force) {
     return force ? Map.of("RunId", runId.value(), "Force", "true") : Map.of("RunId", runId.value());
   }

@@ -162,4 +162,21 @@ class SimulatedRollbackTest {
     JsonNode runs = list("rdp-disabled-01");
     assertEquals("complete", state(runs, run), "nothing was rolled back");
   }
+
+  @Test
+  void break_lock_clears_a_lock_older_than_90_minutes_and_journals_it_on_the_vm() throws Exception {
+    azrdpfix("inspect", "web-01").expectExit(5);
+    lockHeldBy("web-01", "20260101T000000Z-cutoff", "2026-01-01T00:00:00Z");
+    Result refused = azrdpfix("repair", "web-01", "--yes").expectExit(4);
+    assertTrue(refused.oneLineError().contains("older than Run Command's 90-minute limit, so that run was cut off"),
+        refused::toString);
+    Result broken = azrdpfix("rollback", "web-01", "--list", "--break-lock", "--yes").expectExit(0);
+    assertTrue(broken.err().contains("Breaking the stale lock of run 20260101T000000Z-cutoff"), broken::toString);
+    JsonNode runs = list("web-01");
+    JsonNode only = runs.path("runs").get(0);
+    assertEquals(1, runs.path("runs").size(), runs.toString());
+    assertEquals("break-lock lock-break", only.path("ops").get(0).asText(), "journaled on the VM: " + runs);
+    assertEquals(0, only.path("changes").asInt(), "a lock break is no change to undo: " + runs);
+    repair("web-01").expectExit(0);
+  }
 }

@@ -60,9 +60,9 @@ public record VmRuns(List<Run> runs, int more, Instant guestNow, GuestFacts.Lock
     return runs.stream().filter(r -> !r.rolledBack() && r.changes() > 0).findFirst();
   }
 
-  /** The newest run, when it did not finish: the journal has no end entry. */
+  /** The newest run that journaled a change, when it did not finish: the journal has no end entry. */
   public Optional<Run> interruptedLatest() {
-    return runs.stream().findFirst().filter(r -> r.state() == State.INTERRUPTED);
+    return runs.stream().filter(r -> r.changes() > 0).findFirst().filter(r -> r.state() == State.INTERRUPTED);
   }
 
   /** How long ago a run started, on the guest's clock; empty when a time is missing. */

@@ -39,6 +39,12 @@ public interface GuestChannel {
   /** The exact script and parameters {@link #apply} would send, without sending anything (dry run). */
   Preview previewApply(RunId runId, List<PlannedStep> steps);
 
+  /**
+   * Runs the {@code break-lock} template: removes the VM's lock while {@code lockRunId} still holds it and it is older
+   * than Run Command's 90-minute limit, journaled under {@code runId} first.
+   */
+  GuestRun breakLock(VmRef vm, RunId runId, RunId lockRunId);
+
   /** The exact script and parameters {@link #rollback} would send. */
   Preview previewRollback(RunId runId, boolean force);
 

@@ -23,6 +23,8 @@ import dev.azrdpfix.core.probe.ProbeRequest;
 import dev.azrdpfix.core.probe.ProbeResult;
 import dev.azrdpfix.core.probe.RdpProber;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -62,11 +64,17 @@ public final class RollbackWorkflow {
     this.clock = clock;
   }
 
-  /** {@code rollback VM --list}: the runs on the VM, read with one read-only Run Command. */
-  public VmRuns list(VmRef requested, VmWaits waits, RunJournal journal) {
-    VmRef ref = resolver.resolve(requested);
-    VmRef vm = preparation.ready(journal, ref, stoppedVm(ref, true), waits).ref();
+  /**
+   * {@code rollback VM --list}: the runs on the VM, read with one read-only Run Command ({@code breakLock}: then a
+   * stale lock is cleared, after a confirmation).
+   */
+  public VmRuns list(RollbackRequest request, RunJournal journal) {
+    VmRef ref = resolver.resolve(request.vm());
+    VmRef vm = preparation.ready(journal, ref, stoppedVm(ref, true), request.waits()).ref();
     VmRuns runs = listRuns(journal, vm);
+    if (runs.lock() != null && request.breakLock()) {
+      breakLock(journal, vm, runs);
+    }
     reconcile(journal, vm, runs, null);
     return runs;
   }
@@ -77,7 +85,9 @@ public final class RollbackWorkflow {
     VmSnapshot snapshot = preparation.ready(journal, ref, stoppedVm(ref, request.dryRun()), request.waits());
     VmRef vm = snapshot.ref();
     VmRuns runs = listRuns(journal, vm);
-    if (runs.lock() != null) {
+    if (runs.lock() != null && request.breakLock() && !request.dryRun()) {
+      breakLock(journal, vm, runs);
+    } else if (runs.lock() != null) {
       // One run at a time: checked before anything that changes is sent (the script checks again, atomically).
       throw AzrdpfixException.precondition(runs.lock().refusal(vm.display(), runs.guestNow()));
     }
@@ -166,6 +176,34 @@ public final class RollbackWorkflow {
     }
     throw AzrdpfixException.usage("run " + id + " is not on " + vm.display() + "; the runs on the VM are: "
         + runs.ids() + ". Pass one of them to --run, or see 'azrdpfix rollback " + vm.display() + " --list'.");
+  }
+
+  /**
+   * {@code --break-lock}: only a lock older than Run Command's 90-minute limit (on the guest's clock), after a
+   * confirmation, with one journaled Run Command; anything else refuses (exit 4) and nothing is sent.
+   */
+  private void breakLock(RunJournal journal, VmRef vm, VmRuns runs) {
+    GuestFacts.Lock lock = runs.lock();
+    Instant since = GuestFacts.parseTime(lock.started());
+    Duration age = since == null || runs.guestNow() == null ? null : Duration.between(since, runs.guestNow());
+    if (lock.runId() == null || age == null || age.compareTo(GuestFacts.Lock.RUN_COMMAND_LIMIT) <= 0) {
+      throw AzrdpfixException.precondition(runs.lock().refusal(vm.display(), runs.guestNow()) + " --break-lock"
+          + " clears only a lock with a run id that is older than Run Command's 90-minute limit.");
+    }
+    RunId holder = new RunId(lock.runId());
+    if (!confirmer.confirm("Break the lock of run " + holder + " on " + vm.display() + " (taken " + age.toMinutes()
+        + " min ago: that run was cut off)?")) {
+      throw new AzrdpfixException(ExitCode.NOT_CONFIRMED, "not confirmed: the lock of run " + holder
+          + " was left in place.");
+    }
+    progress.step("Breaking the stale lock of run " + holder + " (one Run Command, journaled)...");
+    GuestRun broken = journal.record(OperationKind.RUN_COMMAND, "break the stale lock of run " + holder,
+        () -> guest.breakLock(vm, journal.runId(), holder), GuestRun::sha256);
+    journal.addGuestRun(broken);
+    if (broken.failed() || !broken.changedSomething()) {
+      throw AzrdpfixException.precondition("the lock of run " + holder + " on " + vm.display() + " was not broken: "
+          + (broken.failed() ? broken.error() : String.join("; ", broken.scriptFindings())) + ".");
+    }
   }
 
   /** The newest run on the VM did not finish: say so, with the commands to see and undo it. */

@@ -34,8 +34,34 @@ final class Rollback {
           + "\\\\Protocols\\\\TLS 1\\.2\\\\Server$", java.util.regex.Pattern.CASE_INSENSITIVE),
       java.util.Set.of("enabled", "disabledbydefault"));
 
+  /** The break-lock template: removes a lock still held by LockRunId and older than 90 minutes, journaled first. */
+  @Imitates(template = "rollback/break-lock.ps1", sha256 = "f92ee6026a170197df7ed17e91c203e8ad572c4ad74f75dd71a36e6816a58dbe")
+  static void breakLock(StepRun r) {
+    GuestState s = r.w.state();
+    if (!s.files.containsKey(StepRun.LOCK)) {
+      r.finding("no-lock", "no run holds the lock");
+      return;
+    }
+    JsonNode held = Facts.lock(s);
+    String lockRun = held.path("runId").asText("");
+    if (!lockRun.equals(r.params.get("LockRunId"))) {
+      r.finding("lock-changed", "the lock is now held by run " + lockRun + "; left alone");
+      return;
+    }
+    String started = held.path("started").asText();
+    long minutes = java.time.Duration.between(java.time.Instant.parse(started), r.w.guestNow(r.now)).toMinutes();
+    if (minutes <= 90) {
+      r.finding("lock-not-stale", "run " + lockRun + " took the lock " + minutes + " min ago, within the 90-minute"
+          + " limit; left alone");
+      return;
+    }
+    r.journal(StepRun.entry("lock-break").put("runId", lockRun).put("started", started));
+    s.files.remove(StepRun.LOCK);
+    r.change("run.lock", "run " + lockRun + " since " + started, "removed");
+  }
+
   /** The list-runs template: every run folder with a journal, newest first, within the marker budget. */
-  @Imitates(template = "inspect/list-runs.ps1", sha256 = "985fca8799fa9a038c8511bd2883cb79b10a54d1441297040ee63bd73a97716f")
+  @Imitates(template = "inspect/list-runs.ps1", sha256 = "5674df161430b1e57287b624aa471bb3300e0c8444a43278de4b6ba6684b2d86")
   static void listRuns(StepRun r) {
     r.readOnly = true;
     GuestState s = r.w.state();
@@ -86,9 +112,16 @@ final class Rollback {
           ended = true;
           continue;
         }
+        String op = StepRun.shorten(e.path("step").asText("") + " " + e.path("op").asText(""), 48);
+        if (e.path("op").asText().equals("lock-break")) {
+          // A fact of the past, not a change to undo: listed, not counted.
+          if (ops.size() < 3 && !ops.contains(op)) {
+            ops.add(op);
+          }
+          continue;
+        }
         ended = false;
         n++;
-        String op = StepRun.shorten(e.path("step").asText("") + " " + e.path("op").asText(""), 48);
         if (ops.size() < 3 && !ops.contains(op)) {
           ops.add(op);
         }
@@ -116,7 +149,7 @@ final class Rollback {
     }
   }
 
-  @Imitates(template = "rollback/rollback.ps1", sha256 = "0c96b3e84c7b0b315ed2818552777069f06f5c3eb03aafb78742af4fa44bec77")
+  @Imitates(template = "rollback/rollback.ps1", sha256 = "89cfc7f6585d4e4471dbe61f1147ba891b3d5d6f28371ed39f5cbef2eced53a1")
   static void run(StepRun r) {
     StepRun.enterLock(r.w, r.now, r.runId(), "rollback");
     try {
@@ -277,7 +310,7 @@ final class Rollback {
         }
         return null;
       }
-      case "service-restart", "service-state", "time-resync", "gpupdate", "end" -> {
+      case "service-restart", "service-state", "time-resync", "gpupdate", "end", "lock-break" -> {
         return null;
       }
       default -> {
@@ -428,7 +461,7 @@ final class Rollback {
           r.change("profile " + p + " inbound rules", current ? "True" : "False", e.path("before").asText());
         }
       }
-      case "end" -> { }
+      case "end", "lock-break" -> { }
       default -> r.finding("not-reversible", e.path("step").asText() + ": " + e.path("op").asText()
           + " cannot be undone");
     }

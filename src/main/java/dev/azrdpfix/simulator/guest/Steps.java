@@ -22,7 +22,7 @@ final class Steps {
   static final Set<String> IDS =
       Set.of("diagnose", "clear-stale-binding", "remove-rdp-certificates", "reset-machinekeys-acl", "repair-rdp-key-acl",
           "rename-machinekeys", "restart-rdp-services", "enable-remote-connections", "enable-rdp-firewall-rules",
-          "enable-tls-server", "resync-time", "refresh-policy", "disable-nla", "rollback", "list-runs");
+          "enable-tls-server", "resync-time", "refresh-policy", "disable-nla", "rollback", "list-runs", "break-lock");
 
   private Steps() {}
 
@@ -52,6 +52,7 @@ final class Steps {
       case "disable-nla" -> disableNla(r);
       case "rollback" -> Rollback.run(r);
       case "list-runs" -> Rollback.listRuns(r);
+      case "break-lock" -> Rollback.breakLock(r);
       default -> r.error = "unknown step " + r.id;
     }
   }

@@ -98,6 +98,15 @@ public final class FakeGuest implements GuestChannel {
     return this;
   }
 
+  /** What break-lock answers (default: the lock removed). */
+  public GuestRun lockBroken = changed("break-lock", new GuestRun.Change("run.lock", "run x", "removed"));
+
+  @Override
+  public GuestRun breakLock(VmRef vm, RunId runId, RunId lockRunId) {
+    calls.add("break-lock " + lockRunId);
+    return lockBroken;
+  }
+
   @Override
   public RunListing listRuns(VmRef vm) {
     calls.add("list-runs");

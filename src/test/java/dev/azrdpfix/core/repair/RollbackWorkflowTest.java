@@ -54,6 +54,7 @@ class RollbackWorkflowTest {
   };
 
   final FakeProber prober = new FakeProber();
+  boolean breakLock;
 
   RollbackWorkflow workflow() {
     return new RollbackWorkflow(azure, guest, prober, confirmer, Progress.NONE, store,
@@ -69,7 +70,7 @@ class RollbackWorkflowTest {
       guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.healthy()));
     }
     return workflow().rollback(new RollbackRequest(VmRef.parse(vm, null), run, new VmWaits(Duration.ofMinutes(1)),
-        dryRun, force, RollbackRequest.DEFAULT_PROBE),
+        dryRun, force, RollbackRequest.DEFAULT_PROBE, breakLock),
         RunJournal.start(RunMode.rollback(dryRun), null, clock, Progress.NONE));
   }
 
@@ -258,5 +259,34 @@ class RollbackWorkflowTest {
         + " (perhaps another repair or rollback)"), e.getMessage());
     assertTrue(!e.getMessage().contains("az vm start"), e.getMessage());
     assertEquals(List.of(), guest.calls);
+  }
+
+  void lockedSince(String started) {
+    guest.runs = new VmRuns(List.of(run(RUN.value(), VmRuns.State.INTERRUPTED, 1)), 0,
+        java.time.Instant.parse("2026-11-23T07:00:00Z"),
+        new dev.azrdpfix.core.guest.GuestFacts.Lock("20261123T040000Z-holder", "repair", started));
+  }
+
+  @Test
+  void break_lock_clears_a_stale_lock_after_a_confirmation_then_rolls_back() {
+    lockedSince("2026-11-23T05:00:00Z");
+    breakLock = true;
+    RepairReport r = rollback("rg1/vm1", Optional.of(RUN), false);
+    assertEquals(ExitCode.OK, r.exitCode());
+    assertEquals(List.of("list-runs", "break-lock 20261123T040000Z-holder", "rollback " + RUN, "diagnose"), guest.calls);
+    assertTrue(confirmer.questions.get(0).startsWith("Break the lock of run 20261123T040000Z-holder on rg1/vm1 (taken"
+        + " 120 min ago"), confirmer.questions.toString());
+  }
+
+  @Test
+  void break_lock_never_clears_a_lock_younger_than_90_minutes() {
+    lockedSince("2026-11-23T06:00:00Z");
+    breakLock = true;
+    AzrdpfixException e = assertThrows(AzrdpfixException.class, () -> rollback("rg1/vm1", Optional.of(RUN), false));
+    assertEquals(ExitCode.PRECONDITION, e.exitCode());
+    assertTrue(e.getMessage().contains("60 min ago: another repair or rollback is running")
+        && e.getMessage().endsWith("--break-lock clears only a lock with a run id that is older than Run Command's"
+            + " 90-minute limit."), e.getMessage());
+    assertEquals(List.of("list-runs"), guest.calls);
   }
 }
