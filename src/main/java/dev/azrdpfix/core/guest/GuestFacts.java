@@ -52,7 +52,7 @@ public record GuestFacts(
       boolean stale = age != null && age.compareTo(RUN_COMMAND_LIMIT) > 0;
       return vm + " is locked by " + who + ": " + (stale
           ? "older than Run Command's 90-minute limit, so that run was cut off. See 'azrdpfix rollback " + vm
-              + " --list'; the lock is C:\\ProgramData\\azrdpfix\\run.lock on the VM."
+              + " --list'; clear the lock with 'azrdpfix rollback " + vm + " --list --break-lock'."
           : "another repair or rollback is running. Wait for it, then rerun; see 'azrdpfix rollback " + vm
               + " --list'.");
     }

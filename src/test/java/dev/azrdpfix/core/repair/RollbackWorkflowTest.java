@@ -244,8 +244,8 @@ class RollbackWorkflowTest {
     AzrdpfixException e = assertThrows(AzrdpfixException.class, () -> rollback("rg1/vm1", Optional.of(RUN), false));
     assertEquals(ExitCode.PRECONDITION, e.exitCode());
     assertEquals("rg1/vm1 is locked by run " + RUN + " (repair) since 2026-11-23T05:00:00Z, 120 min ago: older than"
-        + " Run Command's 90-minute limit, so that run was cut off. See 'azrdpfix rollback rg1/vm1 --list'; the lock"
-        + " is C:\\ProgramData\\azrdpfix\\run.lock on the VM.", e.getMessage());
+        + " Run Command's 90-minute limit, so that run was cut off. See 'azrdpfix rollback rg1/vm1 --list'; clear the"
+        + " lock with 'azrdpfix rollback rg1/vm1 --list --break-lock'.", e.getMessage());
     assertEquals(List.of("list-runs"), guest.calls, "nothing that changes was sent");
   }
 
