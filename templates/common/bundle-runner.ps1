@@ -13,7 +13,10 @@
   it), records a failed best-effort step (time, policy) as a warning and goes on, and prints one marker line for the
   bundle: {"v":1,"id":"bundle","status":...,"error":...,"warnings":[...],"steps":[<step results without v>]}. Each
   step runs inside a one-pass loop, so a stray break or continue in it cannot end the runner's loop. The line must
-  stay under 4,096 bytes, so an oversized result is shortened (and measured again) until it fits.
+  stay under 4,096 bytes, so an oversized result is shortened (and measured again) until it fits. A run that journaled
+  a change gets the journal's end entry {"op":"end","status":...} last: list-runs tells complete from interrupted.
+  The runner holds C:\ProgramData\azrdpfix\run.lock (created with CreateNew, so atomically exclusive) while the steps
+  run, and releases it at the end, also on failure; a lock held by another run fails the bundle before any step.
 #>
 $ErrorActionPreference = 'Stop'
 
@@ -25,7 +28,11 @@ $azrdpfixBundle = New-AzrdpfixResult 'bundle'
 $azrdpfixBundle.Remove('findings'); $azrdpfixBundle.Remove('changes'); $azrdpfixBundle.Remove('backups')
 $azrdpfixBundle.warnings = $azrdpfixWarnings
 $azrdpfixBundle.steps = $azrdpfixResults
+$azrdpfixLocked = $false
 try {
+  # One run at a time on a VM: a lock held by another run stops the bundle before any step.
+  Enter-AzrdpfixLock $azrdpfixBound['RunId'] 'repair'
+  $azrdpfixLocked = $true
   foreach ($azrdpfixStep in $azrdpfixSteps) {
     $splat = @{}
     if ($azrdpfixStep.Block.Ast.ParamBlock) {
@@ -82,5 +89,16 @@ try {
   }
 } catch {
   Set-AzrdpfixFailed $azrdpfixBundle $_
+} finally {
+  if ($azrdpfixLocked) { Exit-AzrdpfixLock $azrdpfixBound['RunId'] }
+}
+# The journal's end entry (only for a run that journaled a change): a journal without it is an interrupted run.
+$azrdpfixDir = Join-Path $env:ProgramData ('azrdpfix\backup\' + $azrdpfixBound['RunId'])
+if ($azrdpfixBound['RunId'] -and (Test-Path -LiteralPath (Join-Path $azrdpfixDir 'journal.jsonl'))) {
+  try {
+    Add-AzrdpfixJournal $azrdpfixDir 'bundle' ([ordered]@{ op = 'end'; status = $azrdpfixBundle.status })
+  } catch {
+    $azrdpfixWarnings.Add('the journal end entry could not be written')
+  }
 }
 Write-AzrdpfixResult $azrdpfixBundle

@@ -209,6 +209,53 @@ function Remove-AzrdpfixRegValue([string]$Dir, [string]$Step, $Result, [string]$
   Add-AzrdpfixChange $Result (($Path -replace '^.*\\', '') + '\' + $Name) (ConvertTo-AzrdpfixRegText $before) 'removed'
 }
 
+function Get-AzrdpfixLockPath {
+  return (Join-Path $env:ProgramData 'azrdpfix\run.lock')
+}
+
+function Get-AzrdpfixLock {
+  # The lock another run holds: {runId, kind, started}, or $null. Read-only.
+  $path = Get-AzrdpfixLockPath
+  if (-not (Test-Path -LiteralPath $path)) { return $null }
+  $l = $null
+  try { $l = Get-Content -LiteralPath $path -Raw | ConvertFrom-Json } catch { $l = $null }
+  $runId = $null; $kind = $null; $started = $null
+  if ($l -and "$($l.runId)" -cmatch '^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{6}$') { $runId = "$($l.runId)" }
+  if ($l -and @('repair', 'rollback') -contains "$($l.kind)") { $kind = "$($l.kind)" }
+  if ($l -and "$($l.started)" -match '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$') { $started = "$($l.started)" }
+  if ($null -eq $started) { $started = Get-AzrdpfixTime (Get-Item -LiteralPath $path -Force).LastWriteTimeUtc }
+  return [ordered]@{ runId = $runId; kind = $kind; started = $started }
+}
+
+function Enter-AzrdpfixLock([string]$RunId, [string]$Kind) {
+  # One run at a time: CreateNew fails if the file exists, atomically. The root is created as Initialize-AzrdpfixBackup
+  # does (protected descriptor); a root someone else owns is refused there.
+  $root = Join-Path $env:ProgramData 'azrdpfix'
+  if (-not (Test-Path -LiteralPath $root)) {
+    $ds = New-Object System.Security.AccessControl.DirectorySecurity
+    $ds.SetSecurityDescriptorSddlForm('O:SYG:SYD:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)')
+    [System.IO.Directory]::CreateDirectory($root, $ds) | Out-Null
+  } elseif (-not (Test-AzrdpfixOwnedFolder $root)) {
+    throw "$root exists but is not a folder that only SYSTEM and Administrators own and can open: refusing to write there"
+  }
+  $stream = $null
+  try {
+    $stream = [System.IO.File]::Open((Get-AzrdpfixLockPath), [System.IO.FileMode]::CreateNew, [System.IO.FileAccess]::Write, [System.IO.FileShare]::Read)
+  } catch [System.IO.IOException] {
+    $held = Get-AzrdpfixLock
+    throw ('locked: run {0} ({1}) holds the lock since {2}' -f $held.runId, $held.kind, $held.started)
+  }
+  $bytes = (New-Object System.Text.UTF8Encoding $false).GetBytes((ConvertTo-AzrdpfixJson ([ordered]@{ runId = $RunId; kind = $Kind; started = (Get-AzrdpfixTime) })))
+  $stream.Write($bytes, 0, $bytes.Length)
+  $stream.Close()
+}
+
+function Exit-AzrdpfixLock([string]$RunId) {
+  # Released only by the run that holds it.
+  $held = Get-AzrdpfixLock
+  if ($held -and $held.runId -eq $RunId) { Remove-Item -LiteralPath (Get-AzrdpfixLockPath) -Force }
+}
+
 function Get-AzrdpfixMachineKeysPath {
   return (Join-Path $env:ProgramData 'Microsoft\Crypto\RSA\MachineKeys')
 }

@@ -7,7 +7,7 @@
   the MachineKeys ACL, TermService/SessionEnv/w32time, who listens on the RDP port, active RDP sessions, the Terminal
   Server registry values (local and policy), SCHANNEL TLS server keys, FIPS, the firewall as it is in force (active
   store, block rules on the RDP port), 24 hours of the System events 1057/1058/36870/36871/36872/7022 of their own
-  providers, and the MTU. See templates/CONTRACT.md.
+  providers, the MTU, and the lock of a repair or rollback that holds the VM. See templates/CONTRACT.md.
 .NOTES
   Why: Run Command returns no exit code and only the last 4,096 bytes of stdout, so all facts travel in one compact
   JSON marker line; each fact is read on its own so that one unreadable value gives null, not a failed diagnosis.
@@ -225,6 +225,12 @@ try {
   $facts.mtu = Get-Safe {
     $route = Get-NetRoute -DestinationPrefix '0.0.0.0/0' -ErrorAction SilentlyContinue | Sort-Object RouteMetric | Select-Object -First 1
     if ($route) { [int](Get-NetIPInterface -InterfaceIndex $route.ifIndex -AddressFamily IPv4).NlMtu } else { $null }
+  }
+
+  # A repair or rollback that holds the lock (running, or interrupted and never released).
+  $facts.lock = Get-Safe {
+    $held = Get-AzrdpfixLock
+    if ($held) { [ordered]@{ runId = $held.runId; kind = $held.kind; started = $held.started } } else { $null }
   }
 
   $result.facts = $facts

@@ -13,9 +13,19 @@
   restored certificate is re-linked to its kept key container (certutil -repairstore); after a MachineKeys rename is
   undone the keys created since are copied back in (robocopy, ACLs kept) and the VM needs a reapply.
   A restart of the VM completes the rollback of ACL, TLS and NLA changes.
+  The journal lives on the machine that is broken and may have been tampered with: each entry is checked against what
+  its operation may touch (registry values of the RDP, Terminal Server and SCHANNEL keys the steps change, files only
+  in this run's backup folder, services and firewall rules from fixed sets, ACLs only of MachineKeys and its key
+  files); anything else is reported (journal-entry-refused) and skipped. A run that is rolled back gets rolledback.json
+  in its folder and is not replayed again (finding already-rolled-back) unless Force is true; Force also restores
+  values that changed since the run (otherwise changed-since, left alone). It holds C:\ProgramData\azrdpfix\run.lock
+  while it runs (released also on failure); a lock held by another run fails it before anything is restored.
+.PARAMETER Force
+  'true' to replay a run already rolled back and to overwrite values changed since the run.
 #>
 param(
-  [Parameter(Mandatory = $true)][ValidatePattern('(?-i)^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{6}$')][string]$RunId
+  [Parameter(Mandatory = $true)][ValidatePattern('(?-i)^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{6}$')][string]$RunId,
+  [Parameter(Mandatory = $false)][ValidatePattern('(?-i)^(true|false)$')][string]$Force
 )
 $ErrorActionPreference = 'Stop'
 
@@ -23,11 +33,74 @@ $ErrorActionPreference = 'Stop'
 
 function Test-ChangedSince($Result, $E, $Current) {
   # Restore only what still holds the value this run wrote: a later change (an admin, a GPO, another run) wins.
+  if ($Force -eq 'true') { return $false }
   if ($null -ne $E.after -and "$Current" -ne "$($E.after)" -and "$Current" -ne "$($E.before)") {
     Add-AzrdpfixFinding $Result 'changed-since' ('{0} {1}: now {2}, this run set {3}; left alone' -f $E.step, $E.op, $Current, $E.after)
     return $true
   }
   return $false
+}
+
+function Test-Under([string]$Path, [string]$Dir) {
+  # A path directly or deeper inside Dir, with no '..' segment, compared case-insensitively.
+  if (-not $Path -or $Path -match '(^|\\)\.\.(\\|$)') { return $false }
+  return $Path.StartsWith($Dir + '\', [System.StringComparison]::OrdinalIgnoreCase)
+}
+
+function Get-RefusalReason($E, [string]$BackupDir) {
+  # The allow-list: what each journal operation may touch. $null when the entry is acceptable.
+  $mk = Get-AzrdpfixMachineKeysPath
+  $ts = 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server'
+  $regAllowed = @(
+    @(('^' + [regex]::Escape($ts) + '$'), @('fDenyTSConnections', 'TSEnabled', 'TSUserEnabled', 'TSServerDrainMode')),
+    @(('^' + [regex]::Escape($ts + '\WinStations\') + '[A-Za-z0-9#_ -]{1,64}$'), @('fEnableWinStation', 'fLogonDisabled', 'UserAuthentication', 'SSLCertificateSHA1Hash')),
+    @('^HKLM:\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1\.2\\Server$', @('Enabled', 'DisabledByDefault')))
+  switch ("$($E.op)") {
+    { $_ -in @('reg-set', 'reg-remove') } {
+      $ok = $false
+      foreach ($a in $regAllowed) { if ("$($E.path)" -match $a[0] -and $a[1] -contains "$($E.name)") { $ok = $true } }
+      if (-not $ok) { return 'registry value outside the RDP, Terminal Server and SCHANNEL values the steps change' }
+      if ($null -ne $E.kind -and @('DWord', 'String', 'Binary', 'QWord', 'MultiString', 'ExpandString') -notcontains "$($E.kind)") { return 'unknown registry kind' }
+      return $null
+    }
+    'acl' {
+      if ("$($E.path)" -ne $mk -or "$($E.parent)" -ne (Split-Path -Parent $mk)) { return 'ACL restore of something other than MachineKeys' }
+      if (-not (Test-Under "$($E.aclFile)" $BackupDir)) { return 'ACL file outside this run''s backup folder' }
+      if ($E.ownersFile -and -not (Test-Under "$($E.ownersFile)" $BackupDir)) { return 'owners file outside this run''s backup folder' }
+      return $null
+    }
+    'sddl' {
+      if ("$($E.path)" -eq $mk) { return $null }
+      if ((Test-Under "$($E.path)" $mk) -and -not ("$($E.path)".Substring($mk.Length + 1).Contains('\'))) { return $null }
+      return 'ACL restore outside MachineKeys and its key files'
+    }
+    'cert-remove' {
+      if (@('Remote Desktop', 'My') -notcontains "$($E.store)" -or "$($E.tp)" -cnotmatch '^[0-9A-F]{40}$') { return 'certificate store or thumbprint not allowed' }
+      if (-not (Test-Under "$($E.cer)" $BackupDir)) { return 'certificate file outside this run''s backup folder' }
+      if ($E.pfx -and -not (Test-Under "$($E.pfx)" $BackupDir)) { return 'certificate file outside this run''s backup folder' }
+      if ($E.keyContainer -and "$($E.keyContainer)" -notmatch '^[A-Za-z0-9_-]{1,128}$') { return 'key container name not allowed' }
+      return $null
+    }
+    'rename' {
+      if ("$($E.from)" -ne $mk -or "$($E.to)" -ne ($mk + '.azrdpfix-' + $RunId)) { return 'folder rename other than MachineKeys and its backup of this run' }
+      return $null
+    }
+    'service-start' {
+      if (@('TermService', 'SessionEnv', 'UmRdpService', 'w32time') -notcontains "$($E.name)") { return 'service not in the fixed set' }
+      if (@('Automatic', 'Manual', 'Disabled') -notcontains "$($E.before)") { return 'start type not allowed' }
+      return $null
+    }
+    'fw-rule' {
+      if ("$($E.name)" -notmatch '^RemoteDesktop-[A-Za-z0-9-]{1,64}$' -or @('True', 'False') -notcontains "$($E.before)") { return 'firewall rule outside the Remote Desktop group' }
+      return $null
+    }
+    'fw-profile' {
+      if (@('Domain', 'Private', 'Public') -notcontains "$($E.name)" -or @('True', 'False', 'NotConfigured') -notcontains "$($E.before)") { return 'firewall profile or value not allowed' }
+      return $null
+    }
+    { $_ -in @('service-restart', 'service-state', 'time-resync', 'gpupdate', 'end', 'lock-break') } { return $null }
+    default { return 'unknown journal operation' }
+  }
 }
 
 function Restore-RegEntry($Result, $E) {
@@ -157,6 +230,7 @@ function Restore-Entry($Result, $E) {
         Add-AzrdpfixChange $Result ('profile ' + $E.name + ' inbound rules') "$($p.AllowInboundRules)" $E.before
       }
     }
+    { $_ -in @('end', 'lock-break') } { }
     default {
       # service-restart, service-state, time-resync, gpupdate: facts of the past, nothing to restore.
       Add-AzrdpfixFinding $Result 'not-reversible' ($E.step + ': ' + $E.op + ' cannot be undone')
@@ -165,15 +239,28 @@ function Restore-Entry($Result, $E) {
 }
 
 $result = New-AzrdpfixResult 'rollback'
+$locked = $false
 try {
-  $journal = Join-Path $env:ProgramData ('azrdpfix\backup\' + $RunId + '\journal.jsonl')
+  # One run at a time on a VM (the lock's run id is this rollback's target run).
+  Enter-AzrdpfixLock $RunId 'rollback'
+  $locked = $true
+  $backupDir = Join-Path $env:ProgramData ('azrdpfix\backup\' + $RunId)
+  $journal = Join-Path $backupDir 'journal.jsonl'
+  $rolledBack = Join-Path $backupDir 'rolledback.json'
   if (-not (Test-Path -LiteralPath $journal)) {
     Add-AzrdpfixFinding $result 'nothing-to-roll-back' "run $RunId made no change on this VM (no journal)"
+  } elseif ((Test-Path -LiteralPath $rolledBack) -and $Force -ne 'true') {
+    Add-AzrdpfixFinding $result 'already-rolled-back' ("run $RunId was rolled back already (" + (Get-AzrdpfixShort (Get-Content -LiteralPath $rolledBack -Raw) 80) + '); not replayed')
   } else {
     $entries = @(Get-Content -LiteralPath $journal | Where-Object { $_.Trim() } | ForEach-Object { $_ | ConvertFrom-Json })
     [array]::Reverse($entries)
     $failedEntries = 0
     foreach ($e in $entries) {
+      $why = Get-RefusalReason $e $backupDir
+      if ($why) {
+        Add-AzrdpfixFinding $result 'journal-entry-refused' ('{0} {1}: {2}; skipped' -f $e.step, $e.op, $why)
+        continue
+      }
       # One entry that cannot be restored must not leave all older entries unrestored.
       try {
         Restore-Entry $result $e
@@ -191,9 +278,14 @@ try {
     while ((ConvertTo-AzrdpfixJson $result).Length -gt 3600 -and ($result.changes.Count + $result.findings.Count) -gt 1) {
       if ($result.changes.Count -gt 0) { $result.changes.RemoveAt($result.changes.Count - 1) } else { $result.findings.RemoveAt($result.findings.Count - 1) }
     }
+    # The mark that this run is undone: list-runs shows it rolled back and a second rollback does not replay it.
+    # A partial rollback is not marked, so rerunning it restores what is left.
+    if ($failedEntries -eq 0) { [System.IO.File]::WriteAllText($rolledBack, (ConvertTo-AzrdpfixJson ([ordered]@{ t = (Get-AzrdpfixTime); failed = $failedEntries })), (New-Object System.Text.UTF8Encoding $false)) }
     if ($failedEntries -gt 0) { throw "$failedEntries journal entries could not be restored (see the findings)" }
   }
 } catch {
   Set-AzrdpfixFailed $result $_
+} finally {
+  if ($locked) { Exit-AzrdpfixLock $RunId }
 }
 Write-AzrdpfixResult $result

@@ -61,8 +61,8 @@ final class Wiring {
   }
 
   RollbackWorkflow rollback(Confirmer confirmer) {
-    return new RollbackWorkflow(session.gateway, channel(RUN_SCRIPT_TIMEOUT), confirmer, progress, reports(),
-        waiter());
+    return new RollbackWorkflow(session.gateway, channel(RUN_SCRIPT_TIMEOUT), prober(), confirmer, progress,
+        reports(), waiter(), clock);
   }
 
   /** The reports of past runs, in the cache folder. */

@@ -115,7 +115,7 @@ public final class InspectOutput {
             .append('\n');
       }
       b.append("  Guest: ").append(r.guest().diagnosed() ? "diagnosed through Run Command (read-only)"
-          : "not diagnosed (" + r.guest().skippedBecause() + ")").append('\n');
+          : "not diagnosed (" + Inert.text(r.guest().skippedBecause()) + ")").append('\n');
     } else {
       b.append(style.bold(r.target())).append('\n');
     }
@@ -126,12 +126,12 @@ public final class InspectOutput {
       b.append("Findings (").append(r.findings().size()).append("):\n");
       for (Finding f : r.findings()) {
         b.append("  ").append(style.severity(f.severity())).append(' ').append(f.id()).append(": ")
-            .append(f.summary()).append('\n');
+            .append(Inert.text(f.summary())).append('\n');
         if (f.evidence() != null) {
-          b.append("           evidence: ").append(f.evidence()).append('\n');
+          b.append("           evidence: ").append(Inert.text(f.evidence())).append('\n');
         }
         if (f.nextStep() != null) {
-          b.append("           next: ").append(f.nextStep()).append('\n');
+          b.append("           next: ").append(Inert.text(f.nextStep())).append('\n');
         }
       }
     }
@@ -260,9 +260,8 @@ public final class InspectOutput {
     };
   }
 
-  /** Text we did not write, made safe for one Markdown line or table cell (no raw HTML, no line breaks). */
+  /** Text we did not write, made safe for one Markdown line or table cell ({@link Inert#markdown}). */
   private static String md(String s) {
-    return s == null ? "" : s.replace("|", "\\|").replace("\r", " ").replace("\n", " ").replace("<", "&lt;")
-        .replace(">", "&gt;");
+    return Inert.markdown(s);
   }
 }

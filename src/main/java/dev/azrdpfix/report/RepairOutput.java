@@ -87,7 +87,7 @@ public final class RepairOutput {
       b.append("\nFindings before:\n");
       for (Finding f : r.findingsBefore()) {
         b.append("  ").append(style.severity(f.severity())).append(' ').append(f.id()).append(": ")
-            .append(f.summary()).append('\n');
+            .append(Inert.text(f.summary())).append('\n');
       }
     }
     if (!r.plan().isEmpty()) {
@@ -95,7 +95,7 @@ public final class RepairOutput {
       int i = 1;
       for (PlannedStep s : r.plan()) {
         b.append(String.format("  %d. %s%s: %s%n", i++, s.templateId(), s.destructive() ? " [destructive]" : "",
-            s.reason()));
+            Inert.text(s.reason())));
       }
     }
     for (String blocked : r.blockedSteps()) {
@@ -112,7 +112,8 @@ public final class RepairOutput {
       b.append("\nAzure operations:\n");
       for (Operation o : r.operations()) {
         b.append(String.format("  %s  %-11s %-46s %s%s%n", TIME.format(o.started()), o.kind().id(),
-            style.truncate(o.purpose(), 46), o.result().startsWith("ok") ? style.good(o.result()) : style.bad(o.result()),
+            style.truncate(Inert.text(o.purpose()), 46), o.result().startsWith("ok") ? style.good(Inert.text(o.result()))
+            : style.bad(Inert.text(o.result())),
             o.ended() == null ? "" : " (" + seconds(Duration.between(o.started(), o.ended())) + ")"));
       }
     }
@@ -124,33 +125,35 @@ public final class RepairOutput {
     if (!r.changes().isEmpty()) {
       b.append(r.changesUnknown() ? "" : "\nChanges on the VM:\n");
       for (GuestRun.Change c : r.changes()) {
-        b.append("  ").append(c.what()).append(": ").append(c.before()).append(" -> ").append(c.after()).append('\n');
+        b.append("  ").append(Inert.text(c.what())).append(": ").append(Inert.text(c.before())).append(" -> ")
+            .append(Inert.text(c.after())).append('\n');
       }
     }
     if (!r.backups().isEmpty()) {
       b.append("\nBackups on the VM:\n");
-      r.backups().forEach(p -> b.append("  ").append(p).append('\n'));
+      r.backups().forEach(p -> b.append("  ").append(Inert.text(p)).append('\n'));
     }
     if (r.verification() != null) {
       b.append("\nVerification:\n");
       var v = r.verification();
       if (v.probe() != null) {
         b.append("  probe ").append(v.probedAddress()).append(": ").append(v.probe().verdict().id()).append(" - ")
-            .append(v.probe().summary()).append('\n');
+            .append(Inert.text(v.probe().summary())).append('\n');
       }
       if (v.note() != null) {
-        b.append("  ").append(v.note()).append('\n');
+        b.append("  ").append(Inert.text(v.note())).append('\n');
       }
       if (v.findingsAfter().isEmpty()) {
         b.append("  guest: no findings\n");
       } else {
         for (Finding f : v.findingsAfter()) {
           b.append("  ").append(style.severity(f.severity())).append(' ').append(f.id()).append(": ")
-              .append(f.summary()).append('\n');
+              .append(Inert.text(f.summary())).append('\n');
         }
       }
     }
-    b.append('\n').append(r.exitCode().code() == 0 ? style.good(r.outcome()) : style.bad(r.outcome()))
+    b.append('\n').append(r.exitCode().code() == 0 ? style.good(Inert.text(r.outcome()))
+        : style.bad(Inert.text(r.outcome())))
         .append(" (exit ").append(r.exitCode().code()).append(")\n");
     return b.toString();
   }
@@ -208,14 +211,15 @@ public final class RepairOutput {
       b.append("None.\n");
     }
     for (GuestRun.Change c : r.changes()) {
-      b.append("- ").append(md(c.what())).append(": `").append(md(c.before())).append("` -> `").append(md(c.after()))
+      b.append("- ").append(md(c.what())).append(": `").append(Inert.code(c.before())).append("` -> `")
+          .append(Inert.code(c.after()))
           .append("`\n");
     }
     b.append("\n## Backups on the VM\n\n");
     if (r.backups().isEmpty()) {
       b.append("None.\n");
     }
-    r.backups().forEach(p -> b.append("- `").append(p).append("`\n"));
+    r.backups().forEach(p -> b.append("- `").append(Inert.code(p)).append("`\n"));
     if (r.verification() != null) {
       b.append("\n## Verification\n\n");
       var v = r.verification();
@@ -319,8 +323,9 @@ public final class RepairOutput {
     return b.toString();
   }
 
+  /** Text we did not write, made safe for one Markdown line or table cell ({@link Inert#markdown}). */
   private static String md(String s) {
-    return s == null ? "" : s.replace("|", "\\|").replace("\n", " ");
+    return Inert.markdown(s);
   }
 
 

@@ -114,6 +114,9 @@ public final class ResultParser {
     }
     String error = textOrNull(node.get("error"));
     GuestFacts facts = GuestFactsMapper.map(node.get("facts"));
+    for (String bad : GuestFactsMapper.outOfRange(node.get("facts"))) {
+      findings.add(new TemplateResult.ScriptFinding(GuestFactsMapper.OUT_OF_RANGE, bad));
+    }
     if (status == ResultStatus.FAILED && error == null) {
       error = "template " + id + " reported failure without a message" + stderrTail(stderr);
     }

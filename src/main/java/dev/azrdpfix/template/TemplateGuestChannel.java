@@ -48,8 +48,27 @@ public final class TemplateGuestChannel implements GuestChannel {
   }
 
   @Override
-  public GuestRun rollback(VmRef vm, RunId runId) {
-    return send(vm, catalog.prepare("rollback", Map.of("RunId", runId.value())));
+  public RunListing listRuns(VmRef vm) {
+    PreparedScript script = catalog.prepare("list-runs", Map.of());
+    progress.detail("script " + script.id() + " sha256=" + script.sha256());
+    AzureGateway.RunOutput out = azure.runPowerShell(vm, script.lines(), script.parameters(), timeout);
+    TemplateResult r = ResultParser.parse(script.id(), out.stdout(), out.stderr());
+    GuestRun run = convert(r, script.sha256(), script.parameters(), out);
+    return new RunListing(run, r.failed() ? null : RunListParser.parse(out.stdout()));
+  }
+
+  @Override
+  public GuestRun rollback(VmRef vm, RunId runId, boolean force) {
+    return send(vm, catalog.prepare("rollback", rollbackParameters(runId, force)));
+  }
+
+  @Override
+  public GuestRun breakLock(VmRef vm, RunId runId, RunId lockRunId) {
+    return send(vm, catalog.prepare("break-lock", Map.of("RunId", runId.value(), "LockRunId", lockRunId.value())));
+  }
+
+  private static Map<String, String> rollbackParameters(RunId runId, boolean force) {
+    return force ? Map.of("RunId", runId.value(), "Force", "true") : Map.of("RunId", runId.value());
   }
 
   @Override
@@ -58,8 +77,8 @@ public final class TemplateGuestChannel implements GuestChannel {
   }
 
   @Override
-  public Preview previewRollback(RunId runId) {
-    return preview(catalog.prepare("rollback", Map.of("RunId", runId.value())));
+  public Preview previewRollback(RunId runId, boolean force) {
+    return preview(catalog.prepare("rollback", rollbackParameters(runId, force)));
   }
 
   private PreparedScript bundle(RunId runId, List<PlannedStep> steps) {

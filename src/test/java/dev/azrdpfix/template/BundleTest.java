@@ -241,7 +241,8 @@ class BundleTest {
     }
     for (TemplateSpec spec : CATALOG.all()) {
       Map<String, String> params = spec.kind() == TemplateKind.REPAIR ? paramsFor(spec)
-          : spec.parameters().isEmpty() ? Map.of() : Map.of("RunId", RUN);
+          : spec.parameters().isEmpty() ? Map.of()
+          : spec.parameters().containsKey("LockRunId") ? Map.of("RunId", RUN, "LockRunId", RUN) : Map.of("RunId", RUN);
       PreparedScript single = CATALOG.prepare(spec.id(), params);
       assertEquals(spec.text(), single.text(), "what is sent alone is the composed text");
       write(dir.resolve("single-" + spec.id() + ".ps1"), single);

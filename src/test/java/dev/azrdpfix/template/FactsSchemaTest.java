@@ -81,6 +81,9 @@ class FactsSchemaTest {
       if (facts.path("certs").isEmpty()) {
         want.removeIf(p -> p.startsWith("certs[]"));
       }
+      if (facts.path("lock").isNull()) {
+        want.removeIf(p -> p.startsWith("lock/")); // no run holds the VM
+      }
       assertEquals(want, got, fault);
     }
   }

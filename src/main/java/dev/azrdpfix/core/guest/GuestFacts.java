@@ -28,7 +28,35 @@ public record GuestFacts(
     Integer mtu,
     RdpKey rdpKey,
     Integer sessions,
-    Tls tlsDisabledByDefault) {
+    Tls tlsDisabledByDefault,
+    Lock lock) {
+
+  /**
+   * The run that holds {@code C:\ProgramData\azrdpfix\run.lock} on the VM: its id, kind ({@code repair} or
+   * {@code rollback}) and start time (ISO-8601 text); any of them null when it did not validate.
+   */
+  public record Lock(String runId, String kind, String started) {
+    /** Run Command's own limit: a lock older than this belongs to a run that was cut off. */
+    public static final java.time.Duration RUN_COMMAND_LIMIT = java.time.Duration.ofMinutes(90);
+
+    /**
+     * Why a repair or rollback refuses (exit 4): who holds the lock, since when, and what to do. {@code now} is the
+     * guest's clock (null: unknown).
+     */
+    public String refusal(String vm, Instant now) {
+      Instant since = started == null ? null : parseTime(started);
+      java.time.Duration age = since == null || now == null ? null : java.time.Duration.between(since, now);
+      String who = "run " + (runId == null ? "(unknown id)" : runId) + (kind == null ? "" : " (" + kind + ")")
+          + (started == null ? "" : " since " + started) + (age == null || age.isNegative() ? ""
+              : ", " + age.toMinutes() + " min ago");
+      boolean stale = age != null && age.compareTo(RUN_COMMAND_LIMIT) > 0;
+      return vm + " is locked by " + who + ": " + (stale
+          ? "older than Run Command's 90-minute limit, so that run was cut off. See 'azrdpfix rollback " + vm
+              + " --list'; clear the lock with 'azrdpfix rollback " + vm + " --list --break-lock'."
+          : "another repair or rollback is running. Wait for it, then rerun; see 'azrdpfix rollback " + vm
+              + " --list'.");
+    }
+  }
 
   public GuestFacts {
     certs = certs == null ? List.of() : List.copyOf(certs);

@@ -1,5 +1,12 @@
 package dev.azrdpfix.core.inspect;
 
+import dev.azrdpfix.core.guest.GuestDiagnosis;
+import dev.azrdpfix.core.guest.GuestFacts;
+import dev.azrdpfix.core.model.Finding;
+import dev.azrdpfix.core.model.FindingId;
+import dev.azrdpfix.core.model.Severity;
+import java.util.ArrayList;
+import java.util.List;
 import dev.azrdpfix.core.guest.GuestAnalyzer;
 import dev.azrdpfix.core.guest.GuestDiagnosis;
 import dev.azrdpfix.core.guest.GuestRun;
@@ -15,6 +22,8 @@ import java.util.function.Supplier;
  * the run is the caller's decision.
  */
 public final class GuestDiagnostics {
+  /** The script finding id of a guest number out of range (template.GuestFactsMapper.OUT_OF_RANGE). */
+  static final String OUT_OF_RANGE = "guest-value-out-of-range";
   private final GuestChannel guest;
 
   public GuestDiagnostics(GuestChannel guest) {
@@ -48,6 +57,27 @@ public final class GuestDiagnostics {
     if (run.failed() || run.facts() == null) {
       return new Result(run, null);
     }
-    return new Result(run, GuestAnalyzer.analyze(run.facts(), run.started(), run.ended(), options, guest.steps()));
+    GuestDiagnosis dx = GuestAnalyzer.analyze(run.facts(), run.started(), run.ended(), options, guest.steps());
+    List<Finding> findings = new ArrayList<>(dx.findings());
+    for (String f : run.scriptFindings()) {
+      // The guest is untrusted: a number out of its range was dropped when mapped; say so.
+      if (f.startsWith(OUT_OF_RANGE + ": ")) {
+        findings.add(new Finding(FindingId.GUEST_VALUE_OUT_OF_RANGE, Severity.WARNING,
+            "the guest reported a value out of range: " + f.substring(OUT_OF_RANGE.length() + 2),
+            "diagnose facts", "treat the guest's own report with care; the value was not used"));
+      }
+    }
+    GuestFacts.Lock lock = run.facts().lock();
+    if (lock != null) {
+      // Reconcile: a run holds the VM (running now, or interrupted and never released).
+      String id = lock.runId() == null ? "(unknown id)" : lock.runId();
+      findings.add(new Finding(FindingId.RUN_INTERRUPTED, Severity.WARNING,
+          "run " + id + " holds the VM's azrdpfix lock" + (lock.started() == null ? "" : " since " + lock.started())
+              + ": it is still running, or it was interrupted",
+          "C:\\ProgramData\\azrdpfix\\run.lock" + (lock.kind() == null ? "" : " (" + lock.kind() + ")"),
+          "see 'azrdpfix rollback " + vm.display() + " --list'" + (lock.runId() == null ? ""
+              : "; undo it with 'azrdpfix rollback " + vm.display() + " --run " + lock.runId() + "'")));
+    }
+    return new Result(run, new GuestDiagnosis(findings, dx.plan(), dx.blockedSteps()));
   }
 }

@@ -67,7 +67,11 @@ public enum FindingId {
   SECURITY_LAYER_RDP,
   CLOCK_SKEW,
   DOMAIN_GPO_CONTROLS,
-  MTU_NONSTANDARD;
+  MTU_NONSTANDARD,
+
+  // Runs on the VM: what its run folders, journals and facts say about azrdpfix itself.
+  RUN_INTERRUPTED,
+  GUEST_VALUE_OUT_OF_RANGE;
 
   private static final Map<String, FindingId> BY_ID =
       Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(FindingId::id, Function.identity()));

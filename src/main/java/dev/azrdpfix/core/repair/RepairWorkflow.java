@@ -107,6 +107,12 @@ public final class RepairWorkflow {
       throw new AzrdpfixException(ExitCode.AZURE, "diagnosing " + vm.ref().display() + " failed: " + dx.error()
           + ". Rerun with --verbose; check the Run Command log on the VM.");
     }
+    GuestFacts.Lock lock = dx.run().facts() == null ? null : dx.run().facts().lock();
+    if (lock != null) {
+      // One run at a time: refused before the bundle is sent (the bundle checks again, atomically).
+      throw AzrdpfixException.precondition(lock.refusal(vm.ref().display(),
+          GuestFacts.parseTime(dx.run().facts().time())));
+    }
     journal.addFindingsBefore(NetworkFindings.evaluate(vm, rdpPort(request, dx.run().facts()), null, new ArrayList<>()));
     journal.addFindingsBefore(dx.diagnosis().findings());
     journal.plan(dx.diagnosis().plan(), dx.diagnosis().blockedSteps());
@@ -292,13 +298,16 @@ public final class RepairWorkflow {
   }
 
   private static int rdpPort(RepairRequest request, GuestFacts facts) {
-    if (request.probe().rdpPort() != null) {
-      return request.probe().rdpPort();
+    return probePort(request.probe().rdpPort(), facts);
+  }
+
+  /** The port to probe: the option, else the guest's PortNumber when it is a TCP port (the guest is untrusted). */
+  static int probePort(Integer option, GuestFacts facts) {
+    if (option != null) {
+      return option;
     }
-    if (facts != null && facts.registry() != null && facts.registry().portNumber() != null) {
-      return facts.registry().portNumber();
-    }
-    return 3389;
+    Integer guest = facts == null || facts.registry() == null ? null : facts.registry().portNumber();
+    return guest != null && guest >= 1 && guest <= 65535 ? guest : 3389;
   }
 
   private static String undo(RunJournal journal) {

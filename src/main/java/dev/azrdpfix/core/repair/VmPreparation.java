@@ -25,6 +25,12 @@ final class VmPreparation {
     this.waiter = waiter;
   }
 
+  /** Azure's transitional power states: the VM is on its way somewhere, not stopped. */
+  static boolean isTransitioning(String powerState) {
+    return powerState != null && (powerState.equalsIgnoreCase("starting") || powerState.equalsIgnoreCase("stopping")
+        || powerState.equalsIgnoreCase("deallocating"));
+  }
+
   /** What to do with a stopped VM: refuse with this hint, or start it (never on a dry run). */
   record StoppedVm(boolean start, boolean dryRun, String hint) {}
 
@@ -55,6 +61,12 @@ final class VmPreparation {
   }
 
   private VmSnapshot started(RunJournal journal, VmSnapshot vm, StoppedVm stopped, VmWaits waits) {
+    if (isTransitioning(vm.powerState())) {
+      // Starting or stopping is not stopped: something (perhaps another repair's restart) is changing it right now.
+      throw AzrdpfixException.precondition(vm.name() + " is " + vm.powerState() + ": the VM is restarting or"
+          + " changing state right now (perhaps another repair or rollback). Wait a few minutes, then rerun; see"
+          + " 'azrdpfix rollback " + vm.ref().display() + " --list' for runs on it.");
+    }
     if (!stopped.start()) {
       throw AzrdpfixException.precondition(vm.name() + " is " + vm.powerState() + ": Run Command needs a running"
           + " VM. " + stopped.hint());

@@ -175,6 +175,30 @@ final class Facts {
       events.put(Integer.toString(id), w.eventsLast24h(id, now));
     }
     facts.put("mtu", s.mtu);
+    facts.set("lock", lock(s));
     return facts;
+  }
+
+  /** Get-AzrdpfixLock: the lock file's fields, each validated, or null when no run holds the lock. */
+  static com.fasterxml.jackson.databind.JsonNode lock(GuestState s) {
+    String text = s.files.get(StepRun.LOCK);
+    if (text == null) {
+      return com.fasterxml.jackson.databind.node.NullNode.getInstance();
+    }
+    com.fasterxml.jackson.databind.JsonNode l;
+    try {
+      l = new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+    } catch (java.io.IOException e) {
+      l = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+    ObjectNode out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    String runId = l.path("runId").asText("");
+    String kind = l.path("kind").asText("");
+    String started = l.path("started").asText("");
+    out.put("runId", runId.matches("[0-9]{8}T[0-9]{6}Z-[a-z0-9]{6}") ? runId : null);
+    out.put("kind", kind.equals("repair") || kind.equals("rollback") ? kind : null);
+    out.put("started", started.matches("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z") ? started
+        : "2026-01-01T00:00:00Z");
+    return out;
   }
 }

@@ -22,11 +22,154 @@ final class Rollback {
 
   private Rollback() {}
 
-  @Imitates(template = "rollback/rollback.ps1", sha256 = "d572ad3530c2cc1dcbdf5623d03eed74b0483f0fc919ba3d6c90218f1a467e91")
+  private static final java.util.regex.Pattern RUN_ID = java.util.regex.Pattern.compile("^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{6}$");
+  private static final String TS = "HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server";
+  private static final java.util.Map<java.util.regex.Pattern, java.util.Set<String>> REG_ALLOWED = java.util.Map.of(
+      java.util.regex.Pattern.compile("^" + java.util.regex.Pattern.quote(TS) + "$", java.util.regex.Pattern.CASE_INSENSITIVE),
+      java.util.Set.of("fdenytsconnections", "tsenabled", "tsuserenabled", "tsserverdrainmode"),
+      java.util.regex.Pattern.compile("^" + java.util.regex.Pattern.quote(TS + "\\WinStations\\") + "[A-Za-z0-9#_ -]{1,64}$",
+          java.util.regex.Pattern.CASE_INSENSITIVE),
+      java.util.Set.of("fenablewinstation", "flogondisabled", "userauthentication", "sslcertificatesha1hash"),
+      java.util.regex.Pattern.compile("^HKLM:\\\\SYSTEM\\\\CurrentControlSet\\\\Control\\\\SecurityProviders\\\\SCHANNEL"
+          + "\\\\Protocols\\\\TLS 1\\.2\\\\Server$", java.util.regex.Pattern.CASE_INSENSITIVE),
+      java.util.Set.of("enabled", "disabledbydefault"));
+
+  /** The break-lock template: removes a lock still held by LockRunId and older than 90 minutes, journaled first. */
+  @Imitates(template = "rollback/break-lock.ps1", sha256 = "f92ee6026a170197df7ed17e91c203e8ad572c4ad74f75dd71a36e6816a58dbe")
+  static void breakLock(StepRun r) {
+    GuestState s = r.w.state();
+    if (!s.files.containsKey(StepRun.LOCK)) {
+      r.finding("no-lock", "no run holds the lock");
+      return;
+    }
+    JsonNode held = Facts.lock(s);
+    String lockRun = held.path("runId").asText("");
+    if (!lockRun.equals(r.params.get("LockRunId"))) {
+      r.finding("lock-changed", "the lock is now held by run " + lockRun + "; left alone");
+      return;
+    }
+    String started = held.path("started").asText();
+    long minutes = java.time.Duration.between(java.time.Instant.parse(started), r.w.guestNow(r.now)).toMinutes();
+    if (minutes <= 90) {
+      r.finding("lock-not-stale", "run " + lockRun + " took the lock " + minutes + " min ago, within the 90-minute"
+          + " limit; left alone");
+      return;
+    }
+    r.journal(StepRun.entry("lock-break").put("runId", lockRun).put("started", started));
+    s.files.remove(StepRun.LOCK);
+    r.change("run.lock", "run " + lockRun + " since " + started, "removed");
+  }
+
+  /** The list-runs template: every run folder with a journal, newest first, within the marker budget. */
+  @Imitates(template = "inspect/list-runs.ps1", sha256 = "5674df161430b1e57287b624aa471bb3300e0c8444a43278de4b6ba6684b2d86")
+  static void listRuns(StepRun r) {
+    r.readOnly = true;
+    GuestState s = r.w.state();
+    java.util.TreeSet<String> ids = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+    for (String f : s.files.keySet()) {
+      if (f.startsWith(StepRun.BACKUP_ROOT) && f.endsWith("\\journal.jsonl")) {
+        String id = f.substring(StepRun.BACKUP_ROOT.length(), f.length() - "\\journal.jsonl".length());
+        if (RUN_ID.matcher(id).matches()) {
+          ids.add(id);
+        }
+      }
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode extra = JSON.createObjectNode();
+    extra.put("now", Windows.iso(r.w.guestNow(r.now)));
+    extra.put("more", 0);
+    com.fasterxml.jackson.databind.node.ArrayNode runs = extra.putArray("runs");
+    extra.set("lock", Facts.lock(s));
+    r.extra = extra;
+    for (String id : ids) {
+      if (runs.size() > 0 && r.result(true).toString().length() > 3400) {
+        extra.put("more", extra.path("more").asInt() + 1);
+        continue;
+      }
+      com.fasterxml.jackson.databind.node.ObjectNode run = runs.addObject();
+      run.put("id", id);
+      run.putNull("t");
+      run.put("state", "interrupted");
+      int n = 0;
+      int bad = 0;
+      boolean ended = false;
+      List<String> ops = new ArrayList<>();
+      String dir = StepRun.BACKUP_ROOT + id;
+      for (String line : s.files.get(dir + "\\journal.jsonl").split("\n")) {
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode e;
+        try {
+          e = JSON.readTree(line);
+        } catch (JsonProcessingException ex) {
+          bad++;
+          continue;
+        }
+        if (run.path("t").isNull()) {
+          run.put("t", StepRun.shorten(e.path("t").asText(""), 20));
+        }
+        if (e.path("op").asText().equals("end")) {
+          ended = true;
+          continue;
+        }
+        String op = StepRun.shorten(e.path("step").asText("") + " " + e.path("op").asText(""), 48);
+        if (e.path("op").asText().equals("lock-break")) {
+          // A fact of the past, not a change to undo: listed, not counted.
+          if (ops.size() < 3 && !ops.contains(op)) {
+            ops.add(op);
+          }
+          continue;
+        }
+        ended = false;
+        n++;
+        if (ops.size() < 3 && !ops.contains(op)) {
+          ops.add(op);
+        }
+      }
+      run.put("n", n);
+      ops.forEach(run.putArray("ops")::add);
+      run.putNull("rb");
+      run.put("bad", bad);
+      if (ended) {
+        run.put("state", "complete");
+      }
+      String marker = s.files.get(dir + "\\rolledback.json");
+      if (marker != null) {
+        run.put("state", "rolled-back");
+        try {
+          run.put("rb", StepRun.shorten(JSON.readTree(marker).path("t").asText(""), 20));
+        } catch (JsonProcessingException ex) {
+          run.putNull("rb");
+        }
+      }
+    }
+    while (r.result(true).toString().length() > 3600 && runs.size() > 1) {
+      runs.remove(runs.size() - 1);
+      extra.put("more", extra.path("more").asInt() + 1);
+    }
+  }
+
+  @Imitates(template = "rollback/rollback.ps1", sha256 = "89cfc7f6585d4e4471dbe61f1147ba891b3d5d6f28371ed39f5cbef2eced53a1")
   static void run(StepRun r) {
+    StepRun.enterLock(r.w, r.now, r.runId(), "rollback");
+    try {
+      restore(r);
+    } finally {
+      StepRun.exitLock(r.w, r.runId());
+    }
+  }
+
+  private static void restore(StepRun r) {
     String journal = r.w.state().files.get(r.journalPath());
+    String rolledBackPath = r.backupDir() + "\\rolledback.json";
+    String rolledBack = r.w.state().files.get(rolledBackPath);
     if (journal == null) {
       r.finding("nothing-to-roll-back", "run " + r.runId() + " made no change on this VM (no journal)");
+      return;
+    }
+    if (rolledBack != null && !force(r)) {
+      r.finding("already-rolled-back", "run " + r.runId() + " was rolled back already ("
+          + StepRun.shorten(rolledBack, 80) + "); not replayed");
       return;
     }
     List<JsonNode> entries = new ArrayList<>();
@@ -43,6 +186,12 @@ final class Rollback {
     Collections.reverse(entries);
     int failed = 0;
     for (JsonNode e : entries) {
+      String why = refusal(r, e);
+      if (why != null) {
+        r.finding("journal-entry-refused", e.path("step").asText() + " " + e.path("op").asText() + ": " + why
+            + "; skipped");
+        continue;
+      }
       // One entry that cannot be restored must not leave all older entries unrestored.
       try {
         undo(r, e);
@@ -58,13 +207,123 @@ final class Rollback {
       }
       r.finding("changes-trimmed", n + " changes restored; the first 12 are listed");
     }
+    if (failed == 0) {
+      // The mark that this run is undone; a partial rollback is not marked, so rerunning it restores what is left.
+      r.w.state().files.put(rolledBackPath, "{\"t\":\"" + Windows.iso(r.w.guestNow(r.now)) + "\",\"failed\":0}");
+    }
     if (failed > 0) {
       r.error = failed + " journal entries could not be restored (see the findings)";
     }
   }
 
+  private static boolean force(StepRun r) {
+    return "true".equals(r.params.get("Force"));
+  }
+
+  private static boolean under(String path, String dir) {
+    return path != null && !path.matches("(?s)(^|.*\\\\)\\.\\.(\\\\.*|$)")
+        && path.toLowerCase(java.util.Locale.ROOT).startsWith(dir.toLowerCase(java.util.Locale.ROOT) + "\\");
+  }
+
+  private static String text(JsonNode e, String field) {
+    JsonNode v = e.get(field);
+    return v == null || v.isNull() ? "" : v.asText();
+  }
+
+  /** Get-RefusalReason: the allow-list of what each journal operation may touch; null when acceptable. */
+  static String refusal(StepRun r, JsonNode e) {
+    String dir = r.backupDir();
+    String mk = Windows.MACHINEKEYS;
+    switch (text(e, "op")) {
+      case "reg-set", "reg-remove" -> {
+        boolean ok = REG_ALLOWED.entrySet().stream().anyMatch(a -> a.getKey().matcher(text(e, "path")).find()
+            && a.getValue().contains(text(e, "name").toLowerCase(java.util.Locale.ROOT)));
+        if (!ok) {
+          return "registry value outside the RDP, Terminal Server and SCHANNEL values the steps change";
+        }
+        JsonNode kind = e.get("kind");
+        if (kind != null && !kind.isNull() && !java.util.Set.of("dword", "string", "binary", "qword", "multistring",
+            "expandstring").contains(kind.asText().toLowerCase(java.util.Locale.ROOT))) {
+          return "unknown registry kind";
+        }
+        return null;
+      }
+      case "acl" -> {
+        if (!text(e, "path").equalsIgnoreCase(mk) || !text(e, "parent").equalsIgnoreCase(Windows.CRYPTO_RSA)) {
+          return "ACL restore of something other than MachineKeys";
+        }
+        if (!under(text(e, "aclFile"), dir)) {
+          return "ACL file outside this run's backup folder";
+        }
+        if (!text(e, "ownersFile").isEmpty() && !under(text(e, "ownersFile"), dir)) {
+          return "owners file outside this run's backup folder";
+        }
+        return null;
+      }
+      case "sddl" -> {
+        String p = text(e, "path");
+        if (p.equalsIgnoreCase(mk) || (under(p, mk) && !p.substring(mk.length() + 1).contains("\\"))) {
+          return null;
+        }
+        return "ACL restore outside MachineKeys and its key files";
+      }
+      case "cert-remove" -> {
+        if (!java.util.Set.of("remote desktop", "my").contains(text(e, "store").toLowerCase(java.util.Locale.ROOT))
+            || !text(e, "tp").matches("[0-9A-F]{40}")) {
+          return "certificate store or thumbprint not allowed";
+        }
+        if (!under(text(e, "cer"), dir) || (!text(e, "pfx").isEmpty() && !under(text(e, "pfx"), dir))) {
+          return "certificate file outside this run's backup folder";
+        }
+        if (!text(e, "keyContainer").isEmpty() && !text(e, "keyContainer").matches("[A-Za-z0-9_-]{1,128}")) {
+          return "key container name not allowed";
+        }
+        return null;
+      }
+      case "rename" -> {
+        if (!text(e, "from").equalsIgnoreCase(mk) || !text(e, "to").equalsIgnoreCase(mk + ".azrdpfix-" + r.runId())) {
+          return "folder rename other than MachineKeys and its backup of this run";
+        }
+        return null;
+      }
+      case "service-start" -> {
+        if (!java.util.Set.of("termservice", "sessionenv", "umrdpservice", "w32time")
+            .contains(text(e, "name").toLowerCase(java.util.Locale.ROOT))) {
+          return "service not in the fixed set";
+        }
+        if (!java.util.Set.of("automatic", "manual", "disabled").contains(text(e, "before").toLowerCase(java.util.Locale.ROOT))) {
+          return "start type not allowed";
+        }
+        return null;
+      }
+      case "fw-rule" -> {
+        if (!text(e, "name").matches("(?i)RemoteDesktop-[A-Za-z0-9-]{1,64}")
+            || !java.util.Set.of("true", "false").contains(text(e, "before").toLowerCase(java.util.Locale.ROOT))) {
+          return "firewall rule outside the Remote Desktop group";
+        }
+        return null;
+      }
+      case "fw-profile" -> {
+        if (!java.util.Set.of("domain", "private", "public").contains(text(e, "name").toLowerCase(java.util.Locale.ROOT))
+            || !java.util.Set.of("true", "false", "notconfigured").contains(text(e, "before").toLowerCase(java.util.Locale.ROOT))) {
+          return "firewall profile or value not allowed";
+        }
+        return null;
+      }
+      case "service-restart", "service-state", "time-resync", "gpupdate", "end", "lock-break" -> {
+        return null;
+      }
+      default -> {
+        return "unknown journal operation";
+      }
+    }
+  }
+
   /** Test-ChangedSince: a value that holds neither what this run wrote nor what it found is left alone. */
   private static boolean changedSince(StepRun r, JsonNode e, String current) {
+    if (force(r)) {
+      return false;
+    }
     JsonNode after = e.get("after");
     if (after == null || after.isNull()) {
       return false;
@@ -202,6 +461,7 @@ final class Rollback {
           r.change("profile " + p + " inbound rules", current ? "True" : "False", e.path("before").asText());
         }
       }
+      case "end", "lock-break" -> { }
       default -> r.finding("not-reversible", e.path("step").asText() + ": " + e.path("op").asText()
           + " cannot be undone");
     }

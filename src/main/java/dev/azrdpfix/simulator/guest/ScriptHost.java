@@ -64,7 +64,7 @@ final class ScriptHost {
     return runBundle(w, bundle, params, now);
   }
 
-  @Imitates(template = "common/bundle-runner.ps1", sha256 = "396b81edaf696bcffe94c47219308382affaf92b8d1280fc3d7c6b7a4607960c")
+  @Imitates(template = "common/bundle-runner.ps1", sha256 = "90e2b0e47200e60034a37a339deb9053702570a4d10410ab649690561620bd48")
   static RunOutput runBundle(Windows w, Bundle bundle, Map<String, String> params, Instant now) {
     List<String> out = new ArrayList<>();
     ArrayNode steps = F.arrayNode();
@@ -76,7 +76,17 @@ final class ScriptHost {
     marker.putNull("error");
     marker.set("warnings", warnings);
     marker.set("steps", steps);
-    for (Template t : bundle.steps()) {
+    String lockRun = params.get("RunId");
+    boolean locked = false;
+    try {
+      // One run at a time: a lock held by another run fails the bundle before any step.
+      StepRun.enterLock(w, now, lockRun, "repair");
+      locked = true;
+    } catch (StepRun.Failure f) {
+      marker.put("status", "failed");
+      marker.put("error", shorten(f.getMessage(), 300));
+    }
+    for (Template t : locked ? bundle.steps() : List.<Template>of()) {
       // The runner hands each step exactly the bundle parameters its own param() declares.
       Map<String, String> splat = new LinkedHashMap<>();
       for (Param p : t.params()) {
@@ -111,6 +121,15 @@ final class ScriptHost {
         marker.put("error", shorten("step " + t.id() + " failed: " + step.path("error").asText(), 300));
         break;
       }
+    }
+    if (locked) {
+      StepRun.exitLock(w, lockRun);
+    }
+    String runId = params.get("RunId");
+    if (runId != null && w.state().files.containsKey(StepRun.BACKUP_ROOT + runId + "\\journal.jsonl")) {
+      // The journal's end entry: a journal without it is an interrupted run (list-runs).
+      StepRun end = new StepRun("bundle", w, now, Map.of("RunId", runId));
+      end.journal(StepRun.entry("end").put("status", marker.path("status").asText()));
     }
     if (marker.toString().length() > BUNDLE_MARKER_LIMIT) {
       for (int i = 0; i < steps.size(); i++) {

@@ -10,9 +10,11 @@ import java.util.List;
 import java.util.Map;
 
 /** One template's run inside the guest: its parameters, progress lines, result fields and journal writes. */
-@Imitates(template = "common/helpers.ps1", sha256 = "19dc10e27d7c15d89a2b412d2582d545913deb7c712f71e9d341b8c3e2d926f5")
+@Imitates(template = "common/helpers.ps1", sha256 = "1bcc9f27b72706df04b70f9122a77fdfaef4445b132825aae0a069e41411469f")
 final class StepRun {
   static final String BACKUP_ROOT = "C:\\ProgramData\\azrdpfix\\backup\\";
+  /** Get-AzrdpfixLockPath. */
+  static final String LOCK = "C:\\ProgramData\\azrdpfix\\run.lock";
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
   final String id;
@@ -24,6 +26,8 @@ final class StepRun {
   final ArrayNode changes = F.arrayNode();
   final ArrayNode backups = F.arrayNode();
   ObjectNode facts;
+  /** Fields a template adds after {@code error} (list-runs: now, more, runs). */
+  ObjectNode extra;
   String error;
   boolean readOnly;
 
@@ -84,6 +88,28 @@ final class StepRun {
     if (w.state().backupRootSquatter != null) {
       throw new Failure("C:\\ProgramData\\azrdpfix exists but is not a folder that only SYSTEM and Administrators own "
           + "and can open: refusing to write backups there");
+    }
+  }
+
+  /**
+   * Enter-AzrdpfixLock: CreateNew of the lock file; one that exists (another run) is a terminating error. The
+   * simulated clock stands in for the guest's.
+   */
+  static void enterLock(Windows w, Instant now, String runId, String kind) {
+    GuestState s = w.state();
+    if (s.files.containsKey(LOCK)) {
+      com.fasterxml.jackson.databind.JsonNode held = Facts.lock(s);
+      throw new Failure("locked: run " + held.path("runId").asText("") + " (" + held.path("kind").asText("")
+          + ") holds the lock since " + held.path("started").asText(""));
+    }
+    s.files.put(LOCK, "{\"runId\":\"" + runId + "\",\"kind\":\"" + kind + "\",\"started\":\""
+        + Windows.iso(w.guestNow(now)) + "\"}");
+  }
+
+  /** Exit-AzrdpfixLock: released only by the run that holds it. */
+  static void exitLock(Windows w, String runId) {
+    if (runId.equals(Facts.lock(w.state()).path("runId").asText(null))) {
+      w.state().files.remove(LOCK);
     }
   }
 
@@ -163,6 +189,9 @@ final class StepRun {
     r.put("error", error == null ? null : shorten(error, 300));
     if (facts != null) {
       r.set("facts", facts);
+    }
+    if (extra != null) {
+      r.setAll(extra);
     }
     return r;
   }

@@ -22,7 +22,7 @@ final class Steps {
   static final Set<String> IDS =
       Set.of("diagnose", "clear-stale-binding", "remove-rdp-certificates", "reset-machinekeys-acl", "repair-rdp-key-acl",
           "rename-machinekeys", "restart-rdp-services", "enable-remote-connections", "enable-rdp-firewall-rules",
-          "enable-tls-server", "resync-time", "refresh-policy", "disable-nla", "rollback");
+          "enable-tls-server", "resync-time", "refresh-policy", "disable-nla", "rollback", "list-runs", "break-lock");
 
   private Steps() {}
 
@@ -51,11 +51,13 @@ final class Steps {
       case "refresh-policy" -> refreshPolicy(r);
       case "disable-nla" -> disableNla(r);
       case "rollback" -> Rollback.run(r);
+      case "list-runs" -> Rollback.listRuns(r);
+      case "break-lock" -> Rollback.breakLock(r);
       default -> r.error = "unknown step " + r.id;
     }
   }
 
-  @Imitates(template = "inspect/diagnose.ps1", sha256 = "b40b937eb1849d8ea9623add7d268b70f33f330aeba21f0e10797c52c886456a")
+  @Imitates(template = "inspect/diagnose.ps1", sha256 = "6cb434e02c2a6514a06750dc6aebf3bc556bc2711c6e394e33a2be767155e9fa")
   static void diagnose(StepRun r) {
     r.readOnly = true;
     r.facts = Facts.of(r.w, r.now);

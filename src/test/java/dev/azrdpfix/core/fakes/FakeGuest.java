@@ -7,6 +7,7 @@ import dev.azrdpfix.core.guest.GuestRun;
 import dev.azrdpfix.core.guest.GuestScenarios;
 import dev.azrdpfix.core.guest.PlannedStep;
 import dev.azrdpfix.core.guest.StepStatus;
+import dev.azrdpfix.core.guest.VmRuns;
 import dev.azrdpfix.core.model.RunId;
 import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.port.GuestChannel;
@@ -87,9 +88,35 @@ public final class FakeGuest implements GuestChannel {
     return applied;
   }
 
+  /** What list-runs answers (default: one complete run, RUN_ID, with one change). */
+  public VmRuns runs = new VmRuns(List.of(new VmRuns.Run(new RunId("20261123T050000Z-k3x9q2"),
+      GuestScenarios.CALL_START, VmRuns.State.COMPLETE, 1, List.of("reset-machinekeys-acl acl"), null, 0)), 0,
+      GuestScenarios.CALL_END);
+
+  public FakeGuest runs(VmRuns.Run... list) {
+    this.runs = new VmRuns(List.of(list), 0, GuestScenarios.CALL_END);
+    return this;
+  }
+
+  /** What break-lock answers (default: the lock removed). */
+  public GuestRun lockBroken = changed("break-lock", new GuestRun.Change("run.lock", "run x", "removed"));
+
   @Override
-  public GuestRun rollback(VmRef vm, RunId runId) {
-    calls.add("rollback " + runId);
+  public GuestRun breakLock(VmRef vm, RunId runId, RunId lockRunId) {
+    calls.add("break-lock " + lockRunId);
+    return lockBroken;
+  }
+
+  @Override
+  public RunListing listRuns(VmRef vm) {
+    calls.add("list-runs");
+    return new RunListing(new GuestRun("list-runs", "l".repeat(64), Map.of(), GuestScenarios.CALL_START,
+        GuestScenarios.CALL_END, StepStatus.OK, null, null, List.of(), List.of(), List.of(), List.of()), runs);
+  }
+
+  @Override
+  public GuestRun rollback(VmRef vm, RunId runId, boolean force) {
+    calls.add("rollback " + runId + (force ? " force" : ""));
     return rolledBack;
   }
 
@@ -99,7 +126,7 @@ public final class FakeGuest implements GuestChannel {
   }
 
   @Override
-  public Preview previewRollback(RunId runId) {
+  public Preview previewRollback(RunId runId, boolean force) {
     return new Preview("rollback", "# rollback", Map.of("RunId", runId.value()), "r".repeat(64));
   }
 

@@ -63,6 +63,7 @@ final class Facts {
   Integer mtu = 1500;
   Integer blockRules = 0;
   Integer sessions = 0;
+  GuestFacts.Lock lock;
   /** The listener's key: TP, found through WMI, CAPI, its file holding every entry of its build. */
   GuestFacts.RdpKey rdpKey = new GuestFacts.RdpKey(TP, "wmi", "CAPI", "f686aace6942fb7f7ceb231212eef4a4_b7c1",
       "O:SYG:SYD:(A;;FA;;;SY)(A;;FR;;;NS)", List.of(), true);
@@ -106,6 +107,6 @@ final class Facts {
         new GuestFacts.Tls(tls10, tls11, tls12),
         fips,
         new GuestFacts.Firewall(profiles, rdpRules, blockInbound, active, blockRules),
-        events, mtu, rdpKey, sessions, new GuestFacts.Tls(tls10Off, tls11Off, tls12Off));
+        events, mtu, rdpKey, sessions, new GuestFacts.Tls(tls10Off, tls11Off, tls12Off), lock);
   }
 }

@@ -93,7 +93,7 @@ class GuestAnalyzerTest {
   @Test
   void unknownFactsAreNotEvidence() {
     GuestFacts empty = new GuestFacts(null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null);
+        null, null, null, null, null, null, null);
     GuestDiagnosis d = GuestAnalyzer.analyze(empty, CALL_START, CALL_END, RepairOptions.defaults(), STEPS);
     assertEquals(List.of(), d.findings());
     assertEquals(List.of(), d.plan());

@@ -338,7 +338,7 @@ class GuestFindingsTest {
   @Test
   void unknownFactsAreNotEvidence() {
     GuestFacts empty = new GuestFacts(null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null);
+        null, null, null, null, null, null, null);
     GuestFindings.Result r = GuestFindings.read(empty, CALL_START, CALL_END);
     assertEquals(List.of(), r.findings());
     assertEquals(Map.of(), r.requested());

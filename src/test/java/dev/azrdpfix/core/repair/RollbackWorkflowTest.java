@@ -9,6 +9,12 @@ import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.fakes.FakeAzure;
 import dev.azrdpfix.core.fakes.FakeGuest;
+import dev.azrdpfix.core.fakes.FakeProber;
+import dev.azrdpfix.core.guest.GuestRun;
+import dev.azrdpfix.core.guest.StepStatus;
+import dev.azrdpfix.core.guest.VmRuns;
+import dev.azrdpfix.core.model.FindingId;
+import dev.azrdpfix.core.probe.ProbeVerdict;
 import dev.azrdpfix.core.fakes.ScriptedConfirmer;
 import dev.azrdpfix.core.fakes.TestClock;
 import dev.azrdpfix.core.guest.GuestScenarios;
@@ -47,11 +53,29 @@ class RollbackWorkflowTest {
     }
   };
 
+  final FakeProber prober = new FakeProber();
+  boolean breakLock;
+
+  RollbackWorkflow workflow() {
+    return new RollbackWorkflow(azure, guest, prober, confirmer, Progress.NONE, store,
+        new VmWaiter(azure, Progress.NONE, clock, clock.sleeper(), Duration.ofSeconds(5)), clock);
+  }
+
   RepairReport rollback(String vm, Optional<RunId> run, boolean dryRun) {
-    RollbackWorkflow w = new RollbackWorkflow(azure, guest, confirmer, Progress.NONE, store,
-        new VmWaiter(azure, Progress.NONE, clock, clock.sleeper(), Duration.ofSeconds(5)));
-    return w.rollback(new RollbackRequest(VmRef.parse(vm, null), run, new VmWaits(Duration.ofMinutes(1)), dryRun),
+    return rollback(vm, run, dryRun, false);
+  }
+
+  RepairReport rollback(String vm, Optional<RunId> run, boolean dryRun, boolean force) {
+    if (guest.calls.isEmpty()) {
+      guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.healthy()));
+    }
+    return workflow().rollback(new RollbackRequest(VmRef.parse(vm, null), run, new VmWaits(Duration.ofMinutes(1)),
+        dryRun, force, RollbackRequest.DEFAULT_PROBE, breakLock),
         RunJournal.start(RunMode.rollback(dryRun), null, clock, Progress.NONE));
+  }
+
+  static VmRuns.Run run(String id, VmRuns.State state, int changes) {
+    return new VmRuns.Run(new RunId(id), GuestScenarios.CALL_START, state, changes, List.of("step reg-set"), null, 0);
   }
 
   static List<OperationKind> kinds(RepairReport r) {
@@ -63,30 +87,92 @@ class RollbackWorkflowTest {
     RepairReport r = rollback("rg1/vm1", Optional.of(RUN), false);
     assertEquals(ExitCode.OK, r.exitCode());
     assertEquals(RunMode.ROLLBACK, r.mode());
-    assertEquals("rolled back run " + RUN + ": the VM is back in its before-state", r.outcome());
-    assertEquals(List.of(OperationKind.INSPECT, OperationKind.RUN_COMMAND, OperationKind.RESTART,
-        OperationKind.WAIT), kinds(r));
-    assertEquals(List.of("rollback " + RUN), guest.calls);
-    assertEquals(List.of(), asked, "a named run needs no look-up");
-    assertTrue(confirmer.questions.get(0).contains("Roll back run " + RUN + " on rg1/vm1"));
+    assertTrue(r.outcome().startsWith("rolled back run " + RUN + ": every journaled change the VM still held is back"
+        + " in its before-state (the rollback script says so). Now: RDP answers"), r.outcome());
+    assertEquals(List.of(OperationKind.INSPECT, OperationKind.RUN_COMMAND, OperationKind.RUN_COMMAND,
+        OperationKind.RESTART, OperationKind.WAIT, OperationKind.RUN_COMMAND, OperationKind.PROBE), kinds(r));
+    assertEquals(List.of("list-runs", "rollback " + RUN, "diagnose"), guest.calls);
+    assertEquals(List.of(), asked, "the VM, not the local cache, says which runs exist");
+    assertEquals(1, prober.requests.size(), "verified like a repair: diagnose and probe");
+    assertEquals("Roll back run " + RUN + " (complete, 1 journaled change(s)) on rg1/vm1 and restart it through"
+        + " Azure?", confirmer.questions.get(0));
   }
 
   @Test
-  void without_a_run_the_latest_recorded_change_of_the_resolved_vm_is_undone() {
+  void without_a_run_the_latest_run_on_the_vm_that_is_not_rolled_back_is_undone() {
+    latest = Optional.of(new RunId("20261123T040000Z-locall"));
+    guest.runs(run("20261123T060000Z-rolled", VmRuns.State.ROLLED_BACK, 2),
+        run("20261123T055000Z-second", VmRuns.State.COMPLETE, 1), run(RUN.value(), VmRuns.State.COMPLETE, 3));
     RepairReport r = rollback("vm1", Optional.empty(), false);
     assertEquals(ExitCode.OK, r.exitCode());
-    assertEquals(List.of(new VmRef(FakeAzure.SUB, "rg1", "vm1")), asked);
-    assertEquals(List.of("rollback " + RUN), guest.calls);
+    assertEquals(List.of("list-runs", "rollback 20261123T055000Z-second", "diagnose"), guest.calls);
     assertEquals(1, azure.calls.stream().filter("list"::equals).count(), "the name is resolved once");
   }
 
   @Test
-  void without_a_recorded_run_it_asks_for_one_before_touching_the_vm() {
-    latest = Optional.empty();
-    AzrdpfixException e = assertThrows(AzrdpfixException.class, () -> rollback("vm1", Optional.empty(), false));
+  void without_a_run_on_the_vm_nothing_is_sent_and_the_stale_local_report_is_named() {
+    latest = Optional.of(new RunId("20261123T040000Z-locall"));
+    guest.runs(run(RUN.value(), VmRuns.State.ROLLED_BACK, 1));
+    RepairReport r = rollback("vm1", Optional.empty(), false);
+    assertEquals(ExitCode.OK, r.exitCode());
+    assertTrue(r.outcome().startsWith("nothing to roll back on rg1/vm1: no run on the VM changed something that is"
+        + " not rolled back (runs on the VM: " + RUN + " (rolled back))"), r.outcome());
+    assertTrue(r.outcome().contains("the local report of run 20261123T040000Z-locall is not on the VM"), r.outcome());
+    assertEquals(List.of("list-runs"), guest.calls);
+    assertEquals(List.of("list", "inspect"), azure.changesAndReads(), "nothing changed");
+  }
+
+  @Test
+  void a_run_id_the_vm_does_not_have_is_refused_with_the_runs_it_has() {
+    guest.runs(run(RUN.value(), VmRuns.State.COMPLETE, 1), run("20261123T040000Z-older1", VmRuns.State.ROLLED_BACK, 2));
+    AzrdpfixException e = assertThrows(AzrdpfixException.class,
+        () -> rollback("rg1/vm1", Optional.of(new RunId("20261123T050000Z-typo00")), false));
     assertEquals(ExitCode.USAGE, e.exitCode());
-    assertTrue(e.getMessage().startsWith("no recorded repair of rg1/vm1 that changed something"), e.getMessage());
-    assertEquals(List.of("list"), azure.calls);
+    assertEquals("run 20261123T050000Z-typo00 is not on rg1/vm1; the runs on the VM are: " + RUN + " (complete), "
+        + "20261123T040000Z-older1 (rolled back). Pass one of them to --run, or see 'azrdpfix rollback rg1/vm1"
+        + " --list'.", e.getMessage());
+    assertEquals(List.of("list-runs"), guest.calls);
+  }
+
+  @Test
+  void a_rolled_back_run_is_not_replayed_without_force() {
+    guest.runs(run(RUN.value(), VmRuns.State.ROLLED_BACK, 1));
+    RepairReport r = rollback("rg1/vm1", Optional.of(RUN), false);
+    assertEquals(ExitCode.OK, r.exitCode());
+    assertTrue(r.outcome().startsWith("nothing replayed: run " + RUN + " was rolled back on the VM"), r.outcome());
+    assertEquals(List.of("list-runs"), guest.calls);
+  }
+
+  @Test
+  void force_replays_a_rolled_back_run() {
+    guest.runs(run(RUN.value(), VmRuns.State.ROLLED_BACK, 1));
+    RepairReport r = rollback("rg1/vm1", Optional.of(RUN), false, true);
+    assertEquals(ExitCode.OK, r.exitCode());
+    assertEquals(List.of("list-runs", "rollback " + RUN + " force", "diagnose"), guest.calls);
+  }
+
+  @Test
+  void an_interrupted_latest_run_is_reported_with_the_commands_to_see_and_undo_it() {
+    guest.runs(run("20261123T060000Z-broken", VmRuns.State.INTERRUPTED, 2), run(RUN.value(), VmRuns.State.COMPLETE, 1));
+    RepairReport r = rollback("rg1/vm1", Optional.of(RUN), false);
+    var f = r.findingsBefore().stream().filter(x -> x.id() == FindingId.RUN_INTERRUPTED).findFirst().orElseThrow();
+    assertTrue(f.summary().startsWith("run 20261123T060000Z-broken on the VM did not finish"), f.summary());
+    assertTrue(f.nextStep().contains("azrdpfix rollback rg1/vm1 --list")
+        && f.nextStep().contains("azrdpfix rollback rg1/vm1 --run 20261123T060000Z-broken"), f.nextStep());
+  }
+
+  @Test
+  void values_left_alone_are_said_and_a_failing_probe_is_the_reported_end_state() {
+    guest.rollsBack(new GuestRun("rollback", "c".repeat(64), java.util.Map.of(), GuestScenarios.CALL_START,
+        GuestScenarios.CALL_END, StepStatus.CHANGED, null, null,
+        List.of("changed-since: enable-tls-server reg-set: now 5, this run set 1; left alone"),
+        List.of(new GuestRun.Change("RDP-Tcp\\fEnableWinStation", "1", "0")), List.of(), List.of()));
+    prober.answers(ProbeVerdict.TCP_REFUSED, "TCP connect refused");
+    RepairReport r = rollback("rg1/vm1", Optional.of(RUN), false);
+    assertTrue(r.outcome().contains("partly restored: 1 value(s) changed since the run were left alone (--force"
+        + " overwrites them)"), r.outcome());
+    assertTrue(r.outcome().contains("Now: RDP does not answer (TCP connect refused)"), r.outcome());
+    assertTrue(!r.outcome().contains("back in its before-state"), r.outcome());
   }
 
   @Test
@@ -94,7 +180,7 @@ class RollbackWorkflowTest {
     guest.rollsBack(FakeGuest.noop("rollback"));
     RepairReport r = rollback("rg1/vm1", Optional.of(RUN), false);
     assertEquals(ExitCode.OK, r.exitCode());
-    assertEquals("nothing to roll back for run " + RUN + " (already restored)", r.outcome());
+    assertEquals("nothing restored for run " + RUN + ": every value already holds its before-state", r.outcome());
     assertEquals(List.of("inspect"), azure.changesAndReads());
   }
 
@@ -107,8 +193,9 @@ class RollbackWorkflowTest {
         state("running", "Not Ready"), state("running", "Ready"));
     RepairReport r = rollback("rg1/vm1", Optional.of(RUN), false);
     assertEquals(ExitCode.OK, r.exitCode());
-    assertEquals(List.of(OperationKind.INSPECT, OperationKind.RUN_COMMAND, OperationKind.RESTART,
-        OperationKind.WAIT, OperationKind.REAPPLY, OperationKind.WAIT), kinds(r));
+    assertEquals(List.of(OperationKind.INSPECT, OperationKind.RUN_COMMAND, OperationKind.RUN_COMMAND,
+        OperationKind.RESTART, OperationKind.WAIT, OperationKind.REAPPLY, OperationKind.WAIT,
+        OperationKind.RUN_COMMAND, OperationKind.PROBE), kinds(r));
     assertEquals(List.of("inspect", "restart", "reapply"), azure.changesAndReads());
   }
 
@@ -127,7 +214,7 @@ class RollbackWorkflowTest {
     assertEquals(ExitCode.OK, r.exitCode());
     assertEquals(RunMode.ROLLBACK_DRY_RUN, r.mode());
     assertEquals(RUN.value(), r.scripts().get(0).parameters().get("RunId"));
-    assertEquals(List.of(), guest.calls);
+    assertEquals(List.of("list-runs"), guest.calls, "a dry run reads the VM's runs only");
     assertEquals(List.of(), confirmer.questions);
   }
 
@@ -136,7 +223,7 @@ class RollbackWorkflowTest {
     confirmer = new ScriptedConfirmer(false);
     RepairReport r = rollback("rg1/vm1", Optional.of(RUN), false);
     assertEquals(ExitCode.NOT_CONFIRMED, r.exitCode());
-    assertEquals(List.of(), guest.calls);
+    assertEquals(List.of("list-runs"), guest.calls);
   }
 
   @Test
@@ -147,5 +234,59 @@ class RollbackWorkflowTest {
     assertEquals(ExitCode.PRECONDITION, e.exitCode());
     assertTrue(e.getMessage().contains("az vm start -g rg2 -n off1"), e.getMessage());
     assertEquals(List.of(), guest.calls);
+  }
+
+  @Test
+  void a_lock_on_the_vm_refuses_with_exit_4_and_a_stale_one_says_the_run_was_cut_off() {
+    guest.runs = new VmRuns(List.of(run(RUN.value(), VmRuns.State.INTERRUPTED, 1)), 0,
+        java.time.Instant.parse("2026-11-23T07:00:00Z"),
+        new dev.azrdpfix.core.guest.GuestFacts.Lock(RUN.value(), "repair", "2026-11-23T05:00:00Z"));
+    AzrdpfixException e = assertThrows(AzrdpfixException.class, () -> rollback("rg1/vm1", Optional.of(RUN), false));
+    assertEquals(ExitCode.PRECONDITION, e.exitCode());
+    assertEquals("rg1/vm1 is locked by run " + RUN + " (repair) since 2026-11-23T05:00:00Z, 120 min ago: older than"
+        + " Run Command's 90-minute limit, so that run was cut off. See 'azrdpfix rollback rg1/vm1 --list'; clear the"
+        + " lock with 'azrdpfix rollback rg1/vm1 --list --break-lock'.", e.getMessage());
+    assertEquals(List.of("list-runs"), guest.calls, "nothing that changes was sent");
+  }
+
+  @Test
+  void a_vm_that_is_starting_is_told_apart_from_a_stopped_one() {
+    azure.with(FakeAzure.vm("rg2", "busy1", "Windows", "starting", "Not Ready", "20.1.2.5"));
+    AzrdpfixException e = assertThrows(AzrdpfixException.class, () -> rollback("rg2/busy1", Optional.of(RUN),
+        false));
+    assertEquals(ExitCode.PRECONDITION, e.exitCode());
+    assertTrue(e.getMessage().startsWith("busy1 is starting: the VM is restarting or changing state right now"
+        + " (perhaps another repair or rollback)"), e.getMessage());
+    assertTrue(!e.getMessage().contains("az vm start"), e.getMessage());
+    assertEquals(List.of(), guest.calls);
+  }
+
+  void lockedSince(String started) {
+    guest.runs = new VmRuns(List.of(run(RUN.value(), VmRuns.State.INTERRUPTED, 1)), 0,
+        java.time.Instant.parse("2026-11-23T07:00:00Z"),
+        new dev.azrdpfix.core.guest.GuestFacts.Lock("20261123T040000Z-holder", "repair", started));
+  }
+
+  @Test
+  void break_lock_clears_a_stale_lock_after_a_confirmation_then_rolls_back() {
+    lockedSince("2026-11-23T05:00:00Z");
+    breakLock = true;
+    RepairReport r = rollback("rg1/vm1", Optional.of(RUN), false);
+    assertEquals(ExitCode.OK, r.exitCode());
+    assertEquals(List.of("list-runs", "break-lock 20261123T040000Z-holder", "rollback " + RUN, "diagnose"), guest.calls);
+    assertTrue(confirmer.questions.get(0).startsWith("Break the lock of run 20261123T040000Z-holder on rg1/vm1 (taken"
+        + " 120 min ago"), confirmer.questions.toString());
+  }
+
+  @Test
+  void break_lock_never_clears_a_lock_younger_than_90_minutes() {
+    lockedSince("2026-11-23T06:00:00Z");
+    breakLock = true;
+    AzrdpfixException e = assertThrows(AzrdpfixException.class, () -> rollback("rg1/vm1", Optional.of(RUN), false));
+    assertEquals(ExitCode.PRECONDITION, e.exitCode());
+    assertTrue(e.getMessage().contains("60 min ago: another repair or rollback is running")
+        && e.getMessage().endsWith("--break-lock clears only a lock with a run id that is older than Run Command's"
+            + " 90-minute limit."), e.getMessage());
+    assertEquals(List.of("list-runs"), guest.calls);
   }
 }

@@ -151,4 +151,79 @@ class RollbackTest {
     assertTrue(m.path("findings").toString().contains("changed-since"), m.toString());
     assertEquals(5, s.registry.get(Reg.tlsEnabled("1.2")));
   }
+
+  @Test
+  void force_overwrites_a_value_changed_since_the_run() {
+    GuestRuntime g = GuestCatalog.create("web-01", "tls-disabled", NOW);
+    bundle(g, NOW, RUN, "enable-tls-server");
+    GuestState s = ((WindowsGuest) g).state();
+    s.registry.put(Reg.tlsEnabled("1.2"), 5);
+    Map<String, String> forced = new java.util.HashMap<>(RUN);
+    forced.put("Force", "true");
+    JsonNode m = marker(g.runPowerShell(Scripts.template("rollback"), forced, T1));
+    assertFalse(m.path("findings").toString().contains("changed-since"), m.toString());
+    assertEquals(0, s.registry.get(Reg.tlsEnabled("1.2")));
+  }
+
+  @Test
+  void a_rolled_back_run_is_marked_on_the_vm_and_never_replayed() {
+    GuestRuntime g = GuestCatalog.create("web-01", "rdp-disabled", NOW);
+    bundle(g, NOW, RUN, "enable-remote-connections");
+    assertEquals("changed", rollback(g, T1).path("status").asText());
+    GuestState s = ((WindowsGuest) g).state();
+    assertTrue(s.files.containsKey(StepRun.BACKUP_ROOT + Scripts.RUN_ID + "\\rolledback.json"));
+    // Someone repairs by hand after the rollback: a second rollback of the same run must not undo that.
+    s.registry.put(Reg.DENY, 0);
+    JsonNode again = rollback(g, T2);
+    assertEquals("noop", again.path("status").asText(), again.toString());
+    assertTrue(again.path("findings").toString().contains("already-rolled-back"), again.toString());
+    assertEquals(0, s.registry.get(Reg.DENY));
+  }
+
+  @Test
+  void an_injected_journal_line_is_refused_and_the_rest_is_restored() {
+    GuestRuntime g = GuestCatalog.create("web-01", "rdp-disabled", NOW);
+    bundle(g, NOW, RUN, "enable-remote-connections");
+    GuestState s = ((WindowsGuest) g).state();
+    String journal = StepRun.BACKUP_ROOT + Scripts.RUN_ID + "\\journal.jsonl";
+    String run = "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\evil";
+    s.files.merge(journal, "{\"t\":\"2026-11-23T05:00:01Z\",\"step\":\"enable-remote-connections\",\"op\":\"reg-set\","
+        + "\"path\":\"HKLM:\\\\SOFTWARE\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run\",\"name\":\"evil\","
+        + "\"keyExisted\":true,\"existed\":true,\"kind\":\"String\",\"before\":\"C:\\\\evil.exe\",\"after\":null}\n"
+        + "{\"t\":\"2026-11-23T05:00:02Z\",\"step\":\"x\",\"op\":\"copy-file\",\"from\":\"C:\\\\a\",\"to\":\"C:\\\\b\"}\n",
+        String::concat);
+    JsonNode m = rollback(g, T1);
+    assertEquals(null, s.registry.get(run), "the injected Run value is not written");
+    String findings = m.path("findings").toString();
+    assertTrue(findings.contains("journal-entry-refused") && findings.contains("reg-set")
+        && findings.contains("copy-file"), m.toString());
+    assertEquals(1, diagnose(g, T1).path("registry").path("fDenyTSConnections").asInt(), "the real entry is restored");
+  }
+
+  @Test
+  void list_runs_shows_each_run_newest_first_with_its_state() {
+    GuestRuntime g = GuestCatalog.create("web-01", "rdp-disabled", NOW);
+    String first = "20261123T050000Z-aaaaaa";
+    String second = "20261123T051000Z-bbbbbb";
+    bundle(g, NOW, Map.of("RunId", first), "enable-remote-connections");
+    marker(g.runPowerShell(Scripts.template("rollback"), Map.of("RunId", first), T1));
+    bundle(g, T2, Map.of("RunId", second), "enable-remote-connections");
+    GuestState s = ((WindowsGuest) g).state();
+    // A third run that stopped midway: a journal without the runner's end entry.
+    s.files.put(StepRun.BACKUP_ROOT + "20261123T052000Z-cccccc\\journal.jsonl",
+        "{\"t\":\"2026-11-23T05:20:01Z\",\"step\":\"enable-tls-server\",\"op\":\"reg-set\"}\nnot json\n");
+    JsonNode m = marker(g.runPowerShell(Scripts.template("list-runs"), Map.of(), T3));
+    assertEquals("ok", m.path("status").asText(), m.toString());
+    JsonNode runs = m.path("runs");
+    assertEquals(3, runs.size(), m.toString());
+    assertEquals("20261123T052000Z-cccccc", runs.get(0).path("id").asText());
+    assertEquals("interrupted", runs.get(0).path("state").asText());
+    assertEquals(1, runs.get(0).path("bad").asInt());
+    assertEquals(second, runs.get(1).path("id").asText());
+    assertEquals("complete", runs.get(1).path("state").asText());
+    assertEquals(first, runs.get(2).path("id").asText());
+    assertEquals("rolled-back", runs.get(2).path("state").asText());
+    assertTrue(runs.get(2).path("n").asInt() >= 1);
+    assertEquals("enable-remote-connections reg-set", runs.get(2).path("ops").get(0).asText());
+  }
 }
