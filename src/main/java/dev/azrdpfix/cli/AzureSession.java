@@ -32,6 +32,7 @@ final class AzureSession implements AutoCloseable {
   final AzureGateway gateway;
   private final SimulatedAzure simulator;
   private final AzureVmGateway closeable;
+  private final String requestLog;
 
   final Clock clock;
   final Sleeper sleeper;
@@ -42,6 +43,7 @@ final class AzureSession implements AutoCloseable {
     this.gateway = gateway;
     this.closeable = closeable;
     this.simulator = simulator;
+    this.requestLog = env.get("AZRDPFIX_SIM_REQUEST_LOG");
   }
 
   static AzureSession open(AzureOptions o, Environment env, Progress progress, VmRef vm) {
@@ -183,7 +185,28 @@ final class AzureSession implements AutoCloseable {
       closeable.close();
     }
     if (simulator != null) {
+      writeRequestLog();
       simulator.close();
+    }
+  }
+
+  /**
+   * With {@code AZRDPFIX_SIM_REQUEST_LOG=FILE}, appends the simulator's served ARM requests to FILE, one
+   * "METHOD route status path" line each: what tests and bench/run count (restart POSTs, runCommand POSTs).
+   */
+  private void writeRequestLog() {
+    String file = requestLog;
+    if (file == null || file.isBlank()) {
+      return;
+    }
+    StringBuilder b = new StringBuilder();
+    simulator.requests().forEach(r -> b.append(r.method()).append(' ').append(r.route()).append(' ')
+        .append(r.status()).append(' ').append(r.path()).append('\n'));
+    try {
+      java.nio.file.Files.writeString(java.nio.file.Path.of(file), b, java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot write the simulator's request log " + file, e);
     }
   }
 }

@@ -26,7 +26,7 @@ class FileReportStoreTest {
     List<GuestRun.Change> changes = changed ? List.of(new GuestRun.Change("MachineKeys ACL", "a", "b")) : List.of();
     return new RepairReport(new RunId(runId), mode, Instant.EPOCH, Instant.EPOCH,
         new RepairReport.Actor("u", "h", "cli", SUB, "azrdpfix test"), target, null, List.of(), List.of(),
-        List.of(), List.of(), List.of(), List.of(), changes, List.of(), null, "done", ExitCode.OK);
+        List.of(), List.of(), List.of(), List.of(), changes, List.of(), null, "done", ExitCode.OK, null);
   }
 
   @Test

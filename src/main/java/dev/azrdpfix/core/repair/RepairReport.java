@@ -34,7 +34,8 @@ public record RepairReport(
     List<String> backups,
     Verification verification,
     String outcome,
-    ExitCode exitCode) {
+    ExitCode exitCode,
+    RestartPath restart) {
 
   /** Who ran it and with what: the local user and host, the Azure auth mode and subscription, the tool version. */
   public record Actor(String user, String host, String auth, String subscription, String toolVersion) {}
@@ -42,6 +43,22 @@ public record RepairReport(
   /** Whether the run changed something on the VM (what rollback looks for). */
   public boolean changedSomething() {
     return !changes.isEmpty();
+  }
+
+  /**
+   * Which restart path the run took and why: the {@code --restart} policy, the planned steps that need a VM restart
+   * to take effect, whether the VM was restarted through Azure, why (or why not), and how many RDP sessions were
+   * signed in before (a TermService restart drops them; null when the guest did not say).
+   */
+  public record RestartPath(
+      RestartPolicy policy, List<String> rebootSteps, boolean performed, String reason, Integer activeSessions) {
+    public RestartPath {
+      rebootSteps = List.copyOf(rebootSteps);
+    }
+
+    public RestartPath performed(boolean done, String why) {
+      return new RestartPath(policy, rebootSteps, done, why, activeSessions);
+    }
   }
 
   /** After the restart: the guest's own view and the protocol-level probe from outside. */

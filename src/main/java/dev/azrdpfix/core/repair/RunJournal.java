@@ -42,6 +42,7 @@ public final class RunJournal {
   private final List<Operation> operations = new ArrayList<>();
   private Operation running;
   private RepairReport.Verification verification;
+  private RepairReport.RestartPath restart;
   private RepairReport finished;
 
   public RunJournal(RunId runId, RunMode mode, RepairReport.Actor actor, Clock clock, Progress progress) {
@@ -98,6 +99,11 @@ public final class RunJournal {
 
   public synchronized void verification(RepairReport.Verification v) {
     this.verification = v;
+  }
+
+  /** The restart path chosen (and, at the end, taken) and why. */
+  public synchronized void restart(RepairReport.RestartPath path) {
+    this.restart = path;
   }
 
   /**
@@ -178,7 +184,7 @@ public final class RunJournal {
     }
     return new RepairReport(runId, mode, started, clock.instant(), actor, target, vm, sortedFindings(),
         List.copyOf(plan), List.copyOf(blocked), List.copyOf(scripts), List.copyOf(guestRuns), operations(), changes,
-        List.copyOf(backups), verification, outcome, code);
+        List.copyOf(backups), verification, outcome, code, restart);
   }
 
   private List<Finding> sortedFindings() {
