@@ -109,7 +109,8 @@ public final class RepairOutput {
       b.append("\nRestart (--restart ").append(r.restart().policy().id()).append("): ")
           .append(r.restart().performed() ? "the VM was restarted through Azure" : r.mode() == RunMode.DRY_RUN
               || r.operations().stream().noneMatch(o -> o.kind() == OperationKind.RUN_COMMAND
-                  && o.purpose().startsWith("repair bundle")) ? "planned" : "no VM restart")
+                  && o.purpose().startsWith("repair bundle"))
+              ? (r.restart().vmRestartPlanned() ? "VM restart planned" : "no VM restart planned") : "no VM restart")
           .append("\n  ").append(r.restart().reason()).append('\n');
       String sessions = sessions(r.restart());
       if (sessions != null) {

@@ -56,6 +56,11 @@ public record RepairReport(
       rebootSteps = List.copyOf(rebootSteps);
     }
 
+    /** Whether the policy and the plan call for a VM restart through Azure (an escalation comes on top). */
+    public boolean vmRestartPlanned() {
+      return policy == RestartPolicy.ALWAYS || policy == RestartPolicy.AUTO && !rebootSteps.isEmpty();
+    }
+
     public RestartPath performed(boolean done, String why) {
       return new RestartPath(policy, rebootSteps, done, why, activeSessions);
     }

@@ -188,8 +188,7 @@ public final class RepairWorkflow {
 
   /** The end of the confirmation question: what restarts, and the signed-in sessions that drops. */
   private static String restartQuestion(RepairReport.RestartPath path, GuestDiagnosis dx) {
-    boolean vmRestart = path.policy() == RestartPolicy.ALWAYS
-        || path.policy() == RestartPolicy.AUTO && !path.rebootSteps().isEmpty();
+    boolean vmRestart = path.vmRestartPlanned();
     boolean services = dx.planIds().contains(RepairSteps.RESTART_RDP_SERVICES);
     String what = vmRestart ? " and restart it through Azure"
         : services ? " and restart TermService and SessionEnv inside the guest (no VM restart)" : " (no VM restart)";
@@ -244,9 +243,9 @@ public final class RepairWorkflow {
       journal.restart(path.performed(false, path.reason()));
       journal.verification(new RepairReport.Verification(List.of(), probe.result, probe.address,
           join(inside, probe.note)));
-      return journal.finish(ExitCode.OK, "repaired without a VM restart: " + (probe.result == null
-          ? "verified inside the guest (" + probe.note + ")" : "RDP answers (" + probe.result.summary() + ")")
-          + later);
+      return journal.finish(ExitCode.OK, "repaired: " + (probe.result == null
+          ? "the bundle verified it inside the guest (" + probe.note + ")"
+          : "RDP answers (" + probe.result.summary() + ")") + ", without a VM restart" + later);
     }
     if (policy == RestartPolicy.AUTO) {
       return escalate(journal, vm, request, path, "RDP still failed after the repair without a VM restart ("
@@ -288,8 +287,8 @@ public final class RepairWorkflow {
     journal.verification(new RepairReport.Verification(List.of(), probe.result, probe.address,
         join("the VM was restarted through Azure as an escalation: " + why, probe.note)));
     if (probe.result == null || probe.result.ok()) {
-      return journal.finish(ExitCode.OK, "repaired after one VM restart (" + why + "): " + (probe.result == null
-          ? probe.note : "RDP answers (" + probe.result.summary() + ")"));
+      return journal.finish(ExitCode.OK, "repaired: " + (probe.result == null ? probe.note
+          : "RDP answers (" + probe.result.summary() + ")") + " after one VM restart (" + why + ")");
     }
     return journal.finish(ExitCode.RDP_BLOCKED, "still failing after repair and one VM restart: "
         + probe.result.summary() + ". Undo with " + undo(ref, journal) + " if the changes made it worse");

@@ -136,7 +136,7 @@ class RepairWorkflowTest {
     RepairReport r = workflow().repair(request("vm1", false, RepairRequest.Consents.none()), journal);
 
     assertEquals(ExitCode.OK, r.exitCode(), r.outcome());
-    assertTrue(r.outcome().startsWith("repaired without a VM restart: RDP answers"), r.outcome());
+    assertTrue(r.outcome().startsWith("repaired: RDP answers (RDP answers), without a VM restart"), r.outcome());
     assertEquals(NO_REBOOT_RUN, kinds(r), "diagnose + bundle, no restart, no verify Run Command, then the probe");
     assertEquals(List.of("diagnose", "apply " + journal.runId()
         + " reset-machinekeys-acl,remove-rdp-certificates,restart-rdp-services"), guest.calls);
@@ -173,8 +173,8 @@ class RepairWorkflowTest {
     prober.answersOnce(ProbeVerdict.TCP_TIMEOUT, "the connect timed out");
     RepairReport r = repair(false);
     assertEquals(ExitCode.OK, r.exitCode(), r.outcome());
-    assertTrue(r.outcome().startsWith("repaired after one VM restart (RDP still failed after the repair without a"
-        + " VM restart (the connect timed out))"), r.outcome());
+    assertEquals("repaired: RDP answers (RDP answers) after one VM restart (RDP still failed after the repair"
+        + " without a VM restart (the connect timed out))", r.outcome());
     assertEquals(List.of(OperationKind.INSPECT, OperationKind.RUN_COMMAND, OperationKind.RUN_COMMAND,
         OperationKind.PROBE, OperationKind.RESTART, OperationKind.WAIT, OperationKind.PROBE), kinds(r));
     assertEquals(2, guest.calls.size(), "no verify Run Command on the escalation either");
@@ -236,8 +236,8 @@ class RepairWorkflowTest {
     assertTrue(r.restart().performed());
     assertTrue(r.restart().reason().contains("hung service (restart-rdp-services: TermService is hung in"
         + " StartPending (PID 4242)"), r.restart().reason());
-    assertTrue(r.outcome().startsWith("repaired after one VM restart (the bundle reported a hung service"),
-        r.outcome());
+    assertTrue(r.outcome().startsWith("repaired: RDP answers (RDP answers) after one VM restart (the bundle reported"
+        + " a hung service"), r.outcome());
 
     guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline()));
     azure.calls.clear();
@@ -260,6 +260,16 @@ class RepairWorkflowTest {
     repair(false);
     assertTrue(confirmer.questions.get(0).endsWith("inside the guest (no VM restart), which ends the 2 signed-in RDP"
         + " session(s)?"), confirmer.questions::toString);
+  }
+
+  @Test
+  void the_words_that_mark_a_hung_service_are_the_ones_the_template_and_the_simulated_guest_print() throws Exception {
+    String helpers = java.nio.file.Files.readString(java.nio.file.Path.of("templates/common/helpers.ps1"));
+    String simulated = java.nio.file.Files.readString(
+        java.nio.file.Path.of("src/main/java/dev/azrdpfix/simulator/guest/Steps.java"));
+    assertTrue(helpers.contains("not waiting for it; " + RepairWorkflow.RESTART_CLEARS_IT + "'"), "helpers.ps1");
+    assertTrue(simulated.contains("a VM restart through \"\n            + \"Azure clears it\"")
+        || simulated.contains(RepairWorkflow.RESTART_CLEARS_IT), "simulator/guest/Steps.java");
   }
 
   @Test
