@@ -256,7 +256,8 @@ public final class RepairOutput {
     if (p.activeSessions() == null || p.activeSessions() == 0) {
       return null;
     }
-    return p.activeSessions() + " RDP session(s) were signed in: restarting TermService (or the VM) ends them";
+    return p.activeSessions() + " signed-in RDP session(s) before the repair: restarting TermService or the VM ends"
+        + " them";
   }
 
   /** Whether a read-only diagnosis ran after the repair (the "always" and reboot paths), so "no findings" means it. */

@@ -158,6 +158,16 @@ class SimulatedRepairTest {
   }
 
   @Test
+  void the_dry_run_says_which_restart_path_applies_and_counts_the_signed_in_sessions() {
+    Result dry = repair("active-sessions-01", "--dry-run").expectExit(0);
+    assertTrue(dry.out().contains("Restart (--restart auto): no VM restart planned"), dry::toString);
+    assertTrue(dry.out().contains("2 signed-in RDP session(s) before the repair: restarting TermService or the VM"
+        + " ends them"), dry::toString);
+    Result tls = repair("tls-disabled-01", "--dry-run").expectExit(0);
+    assertTrue(tls.out().contains("Restart (--restart auto): VM restart planned"), tls::toString);
+  }
+
+  @Test
   void a_hung_termservice_is_cleared_by_one_restart_in_auto_and_reported_in_never() throws Exception {
     Result never = repair("termservice-hung-01", "--yes", "--restart", "never").expectExit(7);
     assertTrue(never.oneLineError().contains("TermService is hung in StartPending (PID 4242)"), never::toString);
