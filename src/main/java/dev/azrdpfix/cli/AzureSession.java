@@ -34,6 +34,7 @@ final class AzureSession implements AutoCloseable {
   private final AzureVmGateway closeable;
   /** Whether --arm-endpoint is a loopback address (a served simulator): probes must then stay on loopback. */
   final boolean loopbackArm;
+  private final String requestLog;
 
   final Clock clock;
   final Sleeper sleeper;
@@ -46,6 +47,7 @@ final class AzureSession implements AutoCloseable {
     this.closeable = closeable;
     this.simulator = simulator;
     this.loopbackArm = loopbackArm;
+    this.requestLog = env.get("AZRDPFIX_SIM_REQUEST_LOG");
   }
 
   static AzureSession open(AzureOptions o, Environment env, Progress progress, VmRef vm) {
@@ -190,7 +192,28 @@ final class AzureSession implements AutoCloseable {
       closeable.close();
     }
     if (simulator != null) {
+      writeRequestLog();
       simulator.close();
+    }
+  }
+
+  /**
+   * With {@code AZRDPFIX_SIM_REQUEST_LOG=FILE}, appends the simulator's served ARM requests to FILE, one
+   * "METHOD route status path" line each: what tests and bench/run count (restart POSTs, runCommand POSTs).
+   */
+  private void writeRequestLog() {
+    String file = requestLog;
+    if (file == null || file.isBlank()) {
+      return;
+    }
+    StringBuilder b = new StringBuilder();
+    simulator.requests().forEach(r -> b.append(r.method()).append(' ').append(r.route()).append(' ')
+        .append(r.status()).append(' ').append(r.path()).append('\n'));
+    try {
+      java.nio.file.Files.writeString(java.nio.file.Path.of(file), b, java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot write the simulator's request log " + file, e);
     }
   }
 }

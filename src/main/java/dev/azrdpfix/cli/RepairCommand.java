@@ -4,6 +4,7 @@ import dev.azrdpfix.core.port.ReportStore;
 import dev.azrdpfix.core.repair.RepairReport;
 import dev.azrdpfix.core.repair.RepairRequest;
 import dev.azrdpfix.core.repair.RepairWorkflow;
+import dev.azrdpfix.core.repair.RestartPolicy;
 import dev.azrdpfix.core.repair.RunJournal;
 import dev.azrdpfix.core.repair.RunMode;
 import dev.azrdpfix.report.RepairOutput;
@@ -18,10 +19,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code repair VM}: diagnose, fix with the documented steps, restart through Azure, and prove RDP answers. */
+/**
+ * {@code repair VM}: diagnose, fix with the documented steps, restart through Azure only when needed, and prove RDP
+ * answers.
+ */
 @Command(name = "repair", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Diagnose (read-only), apply the documented fixes in one Run Command with backups first, restart",
-        "through Azure, then prove RDP answers with a protocol-level probe. Changes need --yes or a confirmation."},
+        "through Azure only when a step needs it (--restart), then prove RDP answers with a protocol-level probe.",
+        "Changes need --yes or a confirmation."},
     footer = {"%nExamples:", "  azrdpfix repair rg-prod/web-01 --dry-run        # the plan and the exact scripts",
         "  azrdpfix repair rg-prod/web-01                  # asks on a terminal",
         "  azrdpfix repair rg-prod/web-01 --yes --report r.json"})
@@ -67,6 +72,12 @@ public final class RepairCommand implements Callable<Integer> {
           + " ${DEFAULT-VALUE}).")
   Duration probeWait;
 
+  @Option(names = "--restart", paramLabel = "auto|always|never", defaultValue = "auto",
+      description = "Restart the VM through Azure: auto (default) only when a chosen step needs a reboot, or once"
+          + " when RDP still fails afterwards; always after every repair; never (a step that needs a reboot then"
+          + " takes effect at the next restart).")
+  String restart;
+
   public RepairCommand(Environment env) {
     this.env = env;
   }
@@ -78,7 +89,7 @@ public final class RepairCommand implements Callable<Integer> {
     RepairRequest request = new RepairRequest(azure.validate(vm), RepairRequest.StepSelection.parse(steps),
         new RepairRequest.Consents(allowRename, allowDisableNla, start),
         new RepairRequest.ProbeSettings(viaPrivateIp, rdpPort, probeTimeout, probeWait),
-        change.waits(), change.dryRun);
+        change.waits(), change.dryRun, RestartPolicy.parse(restart));
     change.checkBeforeChange(env, spec);
     var err = spec.commandLine().getErr();
     ConsoleProgress progress = new ConsoleProgress(err, output.verbose, env);

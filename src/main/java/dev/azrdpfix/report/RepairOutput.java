@@ -5,6 +5,7 @@ import dev.azrdpfix.core.guest.PlannedStep;
 import dev.azrdpfix.core.model.Finding;
 import dev.azrdpfix.core.port.GuestChannel;
 import dev.azrdpfix.core.repair.Operation;
+import dev.azrdpfix.core.repair.OperationKind;
 import dev.azrdpfix.core.repair.RepairReport;
 import dev.azrdpfix.core.repair.RunMode;
 import java.time.Duration;
@@ -40,6 +41,12 @@ public final class RepairOutput {
     m.put("changes", r.changes());
     m.put("changesUnknown", r.changesUnknown());
     m.put("backups", r.backups());
+    m.put("restart", r.restart() == null ? null : Json.object(
+        "policy", r.restart().policy().id(),
+        "rebootSteps", r.restart().rebootSteps(),
+        "performed", r.restart().performed(),
+        "reason", r.restart().reason(),
+        "activeSessions", r.restart().activeSessions()));
     m.put("verification", r.verification() == null ? null : Json.object(
         "findingsAfter", Json.findings(r.verification().findingsAfter()),
         "probe", r.verification().probe(),
@@ -101,6 +108,18 @@ public final class RepairOutput {
     for (String blocked : r.blockedSteps()) {
       b.append("  blocked: ").append(blocked).append('\n');
     }
+    if (r.restart() != null) {
+      b.append("\nRestart (--restart ").append(r.restart().policy().id()).append("): ")
+          .append(r.restart().performed() ? "the VM was restarted through Azure" : r.mode() == RunMode.DRY_RUN
+              || r.operations().stream().noneMatch(o -> o.kind() == OperationKind.RUN_COMMAND
+                  && o.purpose().startsWith("repair bundle"))
+              ? (r.restart().vmRestartPlanned() ? "VM restart planned" : "no VM restart planned") : "no VM restart")
+          .append("\n  ").append(r.restart().reason()).append('\n');
+      String sessions = sessions(r.restart());
+      if (sessions != null) {
+        b.append("  ").append(sessions).append('\n');
+      }
+    }
     if (showScripts) {
       for (GuestChannel.Preview p : r.scripts()) {
         b.append("\nScript that would be sent (").append(p.templateId()).append(", sha256 ").append(p.sha256())
@@ -144,7 +163,9 @@ public final class RepairOutput {
         b.append("  ").append(Inert.text(v.note())).append('\n');
       }
       if (v.findingsAfter().isEmpty()) {
-        b.append("  guest: no findings\n");
+        if (verifiedByDiagnose(r)) {
+          b.append("  guest: no findings\n");
+        }
       } else {
         for (Finding f : v.findingsAfter()) {
           b.append("  ").append(style.severity(f.severity())).append(' ').append(f.id()).append(": ")
@@ -192,6 +213,15 @@ public final class RepairOutput {
     for (PlannedStep s : r.plan()) {
       b.append(i++).append(". `").append(s.templateId()).append("`: ").append(md(s.reason())).append('\n');
     }
+    if (r.restart() != null) {
+      b.append("\n## Restart\n\n- Policy: `--restart ").append(r.restart().policy().id()).append("`; VM restarted"
+          + " through Azure: **").append(r.restart().performed() ? "yes" : "no").append("**\n- Why: ")
+          .append(md(r.restart().reason())).append('\n');
+      String sessions = sessions(r.restart());
+      if (sessions != null) {
+        b.append("- ").append(sessions).append('\n');
+      }
+    }
     b.append("\n## Azure operations\n\n| # | Kind | Purpose | Start | End | Result | Script SHA-256 |\n"
         + "|---|---|---|---|---|---|---|\n");
     i = 1;
@@ -230,7 +260,8 @@ public final class RepairOutput {
       if (v.note() != null) {
         b.append("- ").append(md(v.note())).append('\n');
       }
-      b.append("- Guest findings after: ").append(v.findingsAfter().isEmpty() ? "none"
+      b.append("- Guest findings after: ").append(v.findingsAfter().isEmpty()
+          ? (verifiedByDiagnose(r) ? "none" : "no verify diagnosis ran")
           : String.join(", ", v.findingsAfter().stream().map(f -> f.id().id()).toList())).append('\n');
     }
     if (r.changedSomething() && r.mode() == RunMode.REPAIR) { // a rollback's own run id is no undo
@@ -246,6 +277,21 @@ public final class RepairOutput {
   /** The command that undoes this run's changes. */
   public static String undoCommand(RepairReport r) {
     return r.undoCommand() != null ? r.undoCommand() : "azrdpfix rollback " + r.target() + " --run " + r.runId().value();
+  }
+
+  /** The signed-in RDP sessions a TermService or VM restart ends, as one line; null when there are none. */
+  private static String sessions(RepairReport.RestartPath p) {
+    if (p.activeSessions() == null || p.activeSessions() == 0) {
+      return null;
+    }
+    return p.activeSessions() + " signed-in RDP session(s) before the repair: restarting TermService or the VM ends"
+        + " them";
+  }
+
+  /** Whether a read-only diagnosis ran after the repair (the "always" and reboot paths), so "no findings" means it. */
+  private static boolean verifiedByDiagnose(RepairReport r) {
+    return r.guestRuns().stream().filter(g -> "diagnose".equals(g.templateId())).count() > 1
+        || r.mode() != RunMode.REPAIR;
   }
 
   /** What to do after a run that did not end with exit 0, most important first; commands are quoted. */
@@ -312,7 +358,16 @@ public final class RepairOutput {
             .append(": ").append(s.reason()).append('\n');
       }
     }
-    if (r.target() != null && !r.plan().isEmpty()) {
+    boolean serviceRestartOnly = r.restart() != null && !r.restart().vmRestartPlanned();
+    if (r.target() != null && !r.plan().isEmpty() && serviceRestartOnly) {
+      b.append("\nThen TermService and SessionEnv restart inside ").append(r.target()).append(": RDP users are cut"
+          + " off for about a minute; the VM itself is restarted through Azure only ")
+          .append(r.restart().policy() == dev.azrdpfix.core.repair.RestartPolicy.NEVER ? "never (--restart never)"
+              : "if RDP still fails afterwards (--restart auto)").append(".\n");
+      if (r.mode() == dev.azrdpfix.core.repair.RunMode.REPAIR) {
+        b.append("Undo afterwards: '").append(undoCommand(r)).append("'\n");
+      }
+    } else if (r.target() != null && !r.plan().isEmpty()) {
       b.append("\nThen ").append(r.target()).append(" is restarted once through Azure: users are cut off until it is"
           + " back, typically 2-5 minutes (the run waits at most ").append(duration(vmTimeout))
           .append(" for the VM).\n");

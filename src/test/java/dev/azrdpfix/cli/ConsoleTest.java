@@ -152,7 +152,7 @@ class ConsoleTest {
     assertEquals(6, code, e);
     int findings = e.indexOf("Findings:");
     int plan = e.indexOf("Plan for rg-prod/web-01");
-    int restart = e.indexOf("is restarted once through Azure: users are cut off");
+    int restart = e.indexOf("TermService and SessionEnv restart inside rg-prod/web-01: RDP users are cut off");
     int undo = e.indexOf("Undo afterwards: 'azrdpfix rollback rg-prod/web-01 --run ");
     int question = e.indexOf("[y/N]");
     assertTrue(findings >= 0 && findings < plan && plan < restart && restart < undo && undo < question, e);

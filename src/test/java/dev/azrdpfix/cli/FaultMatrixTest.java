@@ -47,7 +47,7 @@ class FaultMatrixTest {
   @TempDir Path home;
 
   static List<String> args(String faults, Path report) {
-    List<String> a = new ArrayList<>(List.of("repair", "web-01", "--yes", "--output", "json", "--probe-timeout", "2s",
+    List<String> a = new ArrayList<>(List.of("repair", "web-01", "--yes", "--restart", "always", "--output", "json", "--probe-timeout", "2s",
         "--probe-wait", "20s", "--simulate", "--sim-latency", "fast/4", "--report", report.toString()));
     if (faults != null) {
       a.addAll(List.of("--sim-faults", faults));

@@ -129,7 +129,7 @@ class InterruptedRunTest {
     List<Thread> hooks = new ArrayList<>();
     CtrlCOn err = new CtrlCOn(Pattern.compile(trigger), nth, hooks);
     Path reportFile = home.resolve("out/report.json");
-    String[] args = {"repair", "web-01", "--yes", "--verbose", "--probe-timeout", "2s", "--probe-wait", "20s",
+    String[] args = {"repair", "web-01", "--yes", "--restart", "always", "--verbose", "--probe-timeout", "2s", "--probe-wait", "20s",
         "--report", reportFile.toString(), "--simulate", "--sim-latency", "fast/4"};
     Environment env = Environment.of(Map.of("AZRDPFIX_CACHE_DIR", home.resolve("cache").toString()), home)
         .withTime(CliRun.time(home), CliRun.time(home));

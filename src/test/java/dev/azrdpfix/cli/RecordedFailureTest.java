@@ -39,7 +39,7 @@ class RecordedFailureTest {
   void a_restart_whose_polls_fail_after_the_bundle_keeps_the_changes_and_prints_the_undo_with_exit_3()
       throws Exception {
     Path file = home.resolve("out/report.json");
-    CliRun.Result r = azrdpfix("repair", "web-01", "--yes", "--report", file.toString(), "--probe-wait", "20s",
+    CliRun.Result r = azrdpfix("repair", "web-01", "--yes", "--restart", "always", "--report", file.toString(), "--probe-wait", "20s",
         "--sim-faults", "accept-fail-polls:restart").expectExit(3);
     JsonNode report = JSON.readTree(file.toFile());
     String runId = report.path("runId").asText();

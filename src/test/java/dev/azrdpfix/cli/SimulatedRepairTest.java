@@ -35,7 +35,19 @@ class SimulatedRepairTest {
     if (!all.get(0).equals("explain")) {
       all.addAll(List.of("--simulate", "--sim-latency", "fast/4"));
     }
-    return CliRun.run(Map.of(), home, all.toArray(String[]::new));
+    return CliRun.run(Map.of("AZRDPFIX_SIM_REQUEST_LOG", requestLog().toString()), home, all.toArray(String[]::new));
+  }
+
+  Path requestLog() {
+    return home.resolve("sim-requests.log");
+  }
+
+  /** How many POSTs of this route ("restart", "runcommand") the simulator served so far, from its request log. */
+  long posts(String route) throws Exception {
+    if (!Files.exists(requestLog())) {
+      return 0;
+    }
+    return Files.readAllLines(requestLog()).stream().filter(l -> l.startsWith("POST " + route + " ")).count();
   }
 
   Result repair(String vm, String... extra) {
@@ -68,12 +80,16 @@ class SimulatedRepairTest {
     azrdpfix("inspect", "web-01").expectExit(5); // neither did the refused run
 
     Path reportFile = home.resolve("out/report.json");
+    Files.deleteIfExists(requestLog());
     Result r = repair("web-01", "--yes", "--output", "json", "--report", reportFile.toString()).expectExit(0);
     JsonNode report = json(r);
     List<String> kinds = kinds(report);
-    int restart = kinds.indexOf("restart");
-    assertEquals(2, kinds.subList(0, restart).stream().filter("run-command"::equals).count(), kinds.toString());
-    assertEquals(1, kinds.stream().filter("restart"::equals).count(), kinds.toString());
+    // No step of web-01 needs a reboot: diagnose + one bundle, no VM restart, then the probe.
+    assertEquals(List.of("inspect", "run-command", "run-command", "probe"), kinds, r::toString);
+    assertEquals(0, posts("restart"), "the simulator saw no restart");
+    assertEquals(2, posts("runcommand"), "the simulator saw two Run Commands");
+    assertEquals("auto", report.path("restart").path("policy").asText());
+    assertFalse(report.path("restart").path("performed").asBoolean(), report.path("restart").toString());
     assertEquals("ok", report.path("verification").path("probe").path("verdict").asText(), r::toString);
     assertEquals("203.0.113.10:3389", report.path("verification").path("probedAddress").asText());
     report.path("operations").forEach(o -> {
@@ -95,21 +111,72 @@ class SimulatedRepairTest {
     assertTrue(ids.contains("machinekeys-acl-not-default"), ids.toString());
   }
 
-  @ParameterizedTest(name = "{0} is repaired")
-  @CsvSource({"expired-cert-01, 5", "machinekeys-01, 5", "termservice-stopped-01, 5", "rdp-disabled-01, 5",
-      "firewall-01, 5", "tls-disabled-01, 5", "key-file-acl-01, 5", "pinned-cert-01, 5", "active-sessions-01, 5",
+  @ParameterizedTest(name = "{0} is repaired with {2} restart(s)")
+  @CsvSource({"expired-cert-01, 5, 0", "machinekeys-01, 5, 0", "termservice-stopped-01, 5, 0",
+      "rdp-disabled-01, 5, 0", "firewall-01, 5, 0", "key-file-acl-01, 5, 0", "pinned-cert-01, 5, 0",
+      "active-sessions-01, 5, 0",
+      // SCHANNEL changes take effect only after a VM restart.
+      "tls-disabled-01, 5, 1",
       // A skewed clock is a warning (NLA still works on a standalone VM) that repair still fixes.
-      "clock-skew-01, 0"})
-  void each_single_fault_vm_is_repaired_with_two_run_commands_and_one_restart(String vm, int before)
-      throws Exception {
+      "clock-skew-01, 0, 0"})
+  void each_single_fault_vm_is_repaired_with_two_run_commands_and_a_restart_only_when_a_step_needs_it(String vm,
+      int before, int restarts) throws Exception {
     azrdpfix("inspect", vm).expectExit(before);
+    Files.deleteIfExists(requestLog());
     JsonNode report = json(repair(vm, "--yes", "--output", "json").expectExit(0));
     List<String> kinds = kinds(report);
-    assertEquals(1, kinds.stream().filter("restart"::equals).count(), kinds.toString());
-    assertEquals(2, kinds.subList(0, kinds.indexOf("restart")).stream().filter("run-command"::equals).count());
+    assertEquals(restarts, kinds.stream().filter("restart"::equals).count(), kinds.toString());
+    assertEquals(restarts, posts("restart"));
+    int end = restarts == 0 ? kinds.size() : kinds.indexOf("restart");
+    assertEquals(2, kinds.subList(0, end).stream().filter("run-command"::equals).count());
+    // A restart is followed by the verify Run Command; without one the bundle's own check is the inside view.
+    assertEquals(restarts == 0 ? 2 : 3, posts("runcommand"));
+    assertEquals(restarts == 1, report.path("restart").path("performed").asBoolean(), report.toString());
     assertFalse(report.path("plan").isEmpty());
     Result after = azrdpfix("inspect", vm, "--output", "json").expectExit(0);
     json(after).path("findings").forEach(f -> assertFalse(f.path("id").asText().equals("clock-skew"), f.toString()));
+  }
+
+  @Test
+  void restart_always_restarts_even_when_no_step_needs_it_and_never_leaves_a_reboot_step_for_later()
+      throws Exception {
+    JsonNode always = json(repair("firewall-01", "--yes", "--restart", "always", "--output", "json").expectExit(0));
+    assertEquals(1, kinds(always).stream().filter("restart"::equals).count(), kinds(always).toString());
+    assertEquals(1, posts("restart"));
+    assertEquals(3, posts("runcommand"), "diagnose, bundle, verify");
+
+    Files.deleteIfExists(requestLog());
+    Result never = repair("tls-disabled-01", "--yes", "--restart", "never", "--output", "json");
+    JsonNode report = json(never);
+    assertEquals(0, posts("restart"), never::toString);
+    assertTrue(report.path("outcome").asText().contains("enable-tls-server take(s) effect at the next restart"),
+        never::toString);
+    assertEquals(report.path("exit").path("code").asInt(), never.exit());
+
+    Result bad = repair("web-01", "--yes", "--restart", "sometimes").expectExit(2);
+    assertTrue(bad.oneLineError().contains("--restart 'sometimes'"), bad::toString);
+  }
+
+  @Test
+  void the_dry_run_says_which_restart_path_applies_and_counts_the_signed_in_sessions() {
+    Result dry = repair("active-sessions-01", "--dry-run").expectExit(0);
+    assertTrue(dry.out().contains("Restart (--restart auto): no VM restart planned"), dry::toString);
+    assertTrue(dry.out().contains("2 signed-in RDP session(s) before the repair: restarting TermService or the VM"
+        + " ends them"), dry::toString);
+    Result tls = repair("tls-disabled-01", "--dry-run").expectExit(0);
+    assertTrue(tls.out().contains("Restart (--restart auto): VM restart planned"), tls::toString);
+  }
+
+  @Test
+  void a_hung_termservice_is_cleared_by_one_restart_in_auto_and_reported_in_never() throws Exception {
+    Result never = repair("termservice-hung-01", "--yes", "--restart", "never").expectExit(7);
+    assertTrue(never.out().contains("TermService is hung in StartPending (PID 4242)"), never::toString);
+    assertEquals(0, posts("restart"));
+
+    JsonNode auto = json(repair("termservice-hung-01", "--yes", "--output", "json").expectExit(0));
+    assertEquals(1, posts("restart"), auto.toString());
+    assertTrue(auto.path("restart").path("reason").asText().contains("hung service"), auto.toString());
+    assertEquals("ok", auto.path("verification").path("probe").path("verdict").asText(), auto.toString());
   }
 
   @Test
@@ -131,7 +198,6 @@ class SimulatedRepairTest {
       "deallocated-01 | 4 | --start",
       "linux-01 | 4 | not Windows",
       "app-01 | 2 | rg-blue, rg-green",
-      "termservice-hung-01 | 7 | TermService is hung in StartPending (PID 4242)",
       "backup-squatted-01 | 7 | refusing to write backups there",
       "fails-midway-01 | 7 | failed midway",
   })

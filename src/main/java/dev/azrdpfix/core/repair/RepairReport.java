@@ -37,7 +37,8 @@ public record RepairReport(
     ExitCode exitCode,
     boolean changesUnknown,
     String undoCommand,
-    String findOutCommand) {
+    String findOutCommand,
+    RestartPath restart) {
 
   /** A report of a run that sent no change whose outcome is unknown. */
   public RepairReport(RunId runId, RunMode mode, Instant started, Instant ended, Actor actor, String target,
@@ -46,7 +47,7 @@ public record RepairReport(
       List<GuestRun.Change> changes, List<String> backups, Verification verification, String outcome,
       ExitCode exitCode) {
     this(runId, mode, started, ended, actor, target, vm, findingsBefore, plan, blockedSteps, scripts, guestRuns,
-        operations, changes, backups, verification, outcome, exitCode, false, null, null);
+        operations, changes, backups, verification, outcome, exitCode, false, null, null, null);
   }
 
   /** Who ran it and with what: the local user and host, the Azure auth mode and subscription, the tool version. */
@@ -58,6 +59,27 @@ public record RepairReport(
    */
   public boolean changedSomething() {
     return !changes.isEmpty() || changesUnknown;
+  }
+
+  /**
+   * Which restart path the run took and why: the {@code --restart} policy, the planned steps that need a VM restart
+   * to take effect, whether the VM was restarted through Azure, why (or why not), and how many RDP sessions were
+   * signed in before (a TermService restart drops them; null when the guest did not say).
+   */
+  public record RestartPath(
+      RestartPolicy policy, List<String> rebootSteps, boolean performed, String reason, Integer activeSessions) {
+    public RestartPath {
+      rebootSteps = List.copyOf(rebootSteps);
+    }
+
+    /** Whether the policy and the plan call for a VM restart through Azure (an escalation comes on top). */
+    public boolean vmRestartPlanned() {
+      return policy == RestartPolicy.ALWAYS || policy == RestartPolicy.AUTO && !rebootSteps.isEmpty();
+    }
+
+    public RestartPath performed(boolean done, String why) {
+      return new RestartPath(policy, rebootSteps, done, why, activeSessions);
+    }
   }
 
   /** After the restart: the guest's own view and the protocol-level probe from outside. */

@@ -12,11 +12,13 @@ import java.util.Set;
 
 /**
  * What the user asked {@code repair} to do, in groups: the VM, which steps, the consents for risky steps and for
- * starting the VM, how to probe, how long to wait for the VM, and whether this is a dry run. Every combination is
- * checked here, once, before any Azure call: an invalid request cannot be built.
+ * starting the VM, how to probe, how long to wait for the VM, whether this is a dry run, and when to restart the VM
+ * through Azure ({@link RestartPolicy}). Every combination is checked here, once, before any Azure call: an invalid
+ * request cannot be built.
  */
 public record RepairRequest(
-    VmRef vm, StepSelection steps, Consents consents, ProbeSettings probe, VmWaits waits, boolean dryRun) {
+    VmRef vm, StepSelection steps, Consents consents, ProbeSettings probe, VmWaits waits, boolean dryRun,
+    RestartPolicy restart) {
 
   public RepairRequest {
     Objects.requireNonNull(vm, "vm");
@@ -24,6 +26,7 @@ public record RepairRequest(
     Objects.requireNonNull(consents, "consents");
     Objects.requireNonNull(probe, "probe");
     Objects.requireNonNull(waits, "waits");
+    Objects.requireNonNull(restart, "restart");
     if (steps.includes(RepairSteps.DISABLE_NLA) && !consents.allowDisableNla()) {
       throw AzrdpfixException.usage("--steps disable-nla turns off Network Level Authentication (a security"
           + " downgrade): add --allow-disable-nla to confirm you want it.");
@@ -31,6 +34,12 @@ public record RepairRequest(
     if (steps.includes(RepairSteps.RENAME_MACHINEKEYS) && !consents.allowMachineKeysRename()) {
       throw AzrdpfixException.usage("--steps rename-machinekeys is destructive: add --allow-machinekeys-rename.");
     }
+  }
+
+  /** A request with the default restart policy, {@link RestartPolicy#AUTO}. */
+  public RepairRequest(
+      VmRef vm, StepSelection steps, Consents consents, ProbeSettings probe, VmWaits waits, boolean dryRun) {
+    this(vm, steps, consents, probe, waits, dryRun, RestartPolicy.AUTO);
   }
 
   /** What the guest analysis may plan: the consents and the step selection. */

@@ -6,6 +6,8 @@ import dev.azrdpfix.core.OutcomeUnknownException;
 import dev.azrdpfix.core.guest.GuestDiagnosis;
 import dev.azrdpfix.core.guest.GuestFacts;
 import dev.azrdpfix.core.guest.GuestRun;
+import dev.azrdpfix.core.guest.PlannedStep;
+import dev.azrdpfix.core.guest.RepairSteps;
 import dev.azrdpfix.core.guest.RepairOptions;
 import dev.azrdpfix.core.inspect.GuestDiagnostics;
 import dev.azrdpfix.core.inspect.NetworkFindings;
@@ -29,8 +31,10 @@ import java.util.List;
 
 /**
  * {@code repair}: read-only diagnosis, a plan in the documented order, confirmation, all steps in one Run Command,
- * exactly one restart through Azure, a bounded wait for the VM and its agent (reapply when the agent's keys were
- * renamed away), then verification inside the guest and a protocol-level probe from outside. Everything it does goes
+ * then as {@link RestartPolicy} says: either no VM restart (the bundle restarted the services and checked its own
+ * result inside the guest) and the probe, escalating to one restart when RDP still fails; or one restart through
+ * Azure, a bounded wait for the VM and its agent (reapply when the agent's keys were renamed away), then verification
+ * inside the guest and a protocol-level probe from outside. Everything it does goes
  * into the {@link RunJournal} the caller hands in.
  */
 public final class RepairWorkflow {
@@ -75,22 +79,27 @@ public final class RepairWorkflow {
 
     GuestChannel.Preview bundle = guest.previewApply(journal.runId(), dx.plan());
     journal.addScript(bundle);
+    RepairReport.RestartPath path = plannedRestart(request.restart(), dx, before.run().facts());
+    journal.restart(path);
     if (request.dryRun()) {
       return journal.finish(ExitCode.OK, "dry run: " + dx.plan().size() + " step(s) planned, nothing changed");
     }
     if (!confirmer.confirm("Apply " + dx.plan().size() + " repair step(s) to " + ref.display() + " ("
-        + String.join(", ", dx.planIds()) + ") and restart it through Azure?")) {
+        + String.join(", ", dx.planIds()) + ")" + restartQuestion(path, dx) + "?")) {
       return journal.finish(ExitCode.NOT_CONFIRMED, "not confirmed: nothing was changed");
     }
 
     GuestRun applied = apply(journal, ref, dx, bundle.sha256());
+    String hung = applied.failed() ? hungService(applied) : null;
+    if (hung != null) {
+      return hungServiceAfterApply(journal, vm, request, path, hung, before.run().facts());
+    }
     if (applied.failed()) {
       return journal.finish(ExitCode.REPAIR_FAILED, "a repair step failed: " + applied.error() + ". Changes made"
           + " before it are listed; undo them with " + undo(journal));
     }
 
-    AfterRestart after = restart(journal, ref, dx.requiresReapply(), request.waits());
-    return verify(journal, vm, request, after);
+    return afterApply(journal, vm, request, dx, path, applied, before.run().facts());
   }
 
   /** A stopped VM is started only with --start, and never on a dry run. */
@@ -203,6 +212,146 @@ public final class RepairWorkflow {
         + " Console)", last);
   }
 
+  /** Where a failed step says a VM restart clears it (a service hung in a pending state); one home of the words. */
+  static final String RESTART_CLEARS_IT = "a VM restart through Azure clears it";
+
+  /** The chosen steps that take effect only after a VM restart (the manifest's requiresReboot). */
+  private static List<String> rebootSteps(GuestDiagnosis dx) {
+    return dx.plan().stream().filter(PlannedStep::requiresReboot).map(PlannedStep::templateId).toList();
+  }
+
+  /** The restart path the policy and the plan choose, and why, before anything changes. */
+  static RepairReport.RestartPath plannedRestart(RestartPolicy policy, GuestDiagnosis dx, GuestFacts facts) {
+    List<String> reboot = rebootSteps(dx);
+    boolean services = dx.planIds().contains(RepairSteps.RESTART_RDP_SERVICES);
+    String inGuest = services ? "the bundle restarts TermService and SessionEnv inside the guest (bounded) and checks"
+        + " for a valid certificate and a listener" : "no step needs a service restart";
+    String reason = switch (policy) {
+      case ALWAYS -> "--restart always: the VM is restarted through Azure after the repair";
+      case AUTO -> reboot.isEmpty()
+          ? "no chosen step needs a reboot: " + inGuest + "; the VM is restarted through Azure only if RDP still"
+              + " fails afterwards"
+          : String.join(", ", reboot) + " take(s) effect only after a VM restart: the VM is restarted through Azure";
+      case NEVER -> reboot.isEmpty()
+          ? "--restart never; no chosen step needs a reboot: " + inGuest
+          : "--restart never: " + String.join(", ", reboot) + " take(s) effect at the next restart of the VM,"
+              + " which azrdpfix will not make";
+    };
+    return new RepairReport.RestartPath(policy, reboot, false, reason, facts == null ? null : facts.sessions());
+  }
+
+  /** The end of the confirmation question: what restarts, and the signed-in sessions that drops. */
+  private static String restartQuestion(RepairReport.RestartPath path, GuestDiagnosis dx) {
+    boolean vmRestart = path.vmRestartPlanned();
+    boolean services = dx.planIds().contains(RepairSteps.RESTART_RDP_SERVICES);
+    String what = vmRestart ? " and restart it through Azure"
+        : services ? " and restart TermService and SessionEnv inside the guest (no VM restart)" : " (no VM restart)";
+    Integer sessions = path.activeSessions();
+    if (sessions != null && sessions > 0 && (vmRestart || services)) {
+      what += ", which ends the " + sessions + " signed-in RDP session(s)";
+    }
+    return what;
+  }
+
+  /** The message of a step that failed because a service hung and a VM restart clears it, else null. */
+  static String hungService(GuestRun applied) {
+    for (GuestRun step : applied.steps()) {
+      if (step.failed() && step.error() != null && step.error().contains(RESTART_CLEARS_IT)) {
+        return step.templateId() + ": " + step.error();
+      }
+    }
+    return applied.error() != null && applied.error().contains(RESTART_CLEARS_IT) ? applied.error() : null;
+  }
+
+  /** A hung service: auto and always restart once through Azure and probe; never reports it. */
+  private RepairReport hungServiceAfterApply(RunJournal journal, VmSnapshot vm, RepairRequest request,
+      RepairReport.RestartPath path, String hung, GuestFacts before) {
+    if (request.restart() == RestartPolicy.NEVER) {
+      journal.restart(path.performed(false, "--restart never: not restarted although " + hung));
+      return journal.finish(ExitCode.REPAIR_FAILED, "a repair step failed: " + hung + ". --restart never: restart"
+          + " the VM to clear it (or rerun with --restart auto). Changes made before it are listed; undo them with "
+          + undo(journal));
+    }
+    return escalate(journal, vm, request, path, "the bundle reported a hung service (" + hung + ")", before);
+  }
+
+  /**
+   * After a successful bundle: restart through Azure when the policy or a step needs it (then verify inside the guest
+   * and probe), else go straight to the probe: the bundle already checked its result inside the guest.
+   */
+  private RepairReport afterApply(RunJournal journal, VmSnapshot vm, RepairRequest request, GuestDiagnosis dx,
+      RepairReport.RestartPath path, GuestRun applied, GuestFacts before) {
+    RestartPolicy policy = request.restart();
+    if (policy == RestartPolicy.ALWAYS || policy == RestartPolicy.AUTO && dx.requiresReboot()) {
+      journal.restart(path.performed(true, path.reason()));
+      AfterRestart after = restart(journal, vm.ref(), dx.requiresReapply(), request.waits());
+      return verify(journal, vm, request, after);
+    }
+    String inside = insideCheck(applied);
+    boolean pin = dx.planIds().stream().noneMatch(CERTIFICATE_STEPS::contains);
+    ProbeOutcome probe = probe(journal, vm, request, before, min(request.probe().waitAfterRestart(), NO_REBOOT_WAIT),
+        pin);
+    String later = dx.requiresReboot() ? "; " + String.join(", ", path.rebootSteps()) + " take(s) effect at the next"
+        + " restart of the VM (--restart never: not restarted)" : "";
+    if (probe.result == null || probe.result.ok()) {
+      journal.restart(path.performed(false, path.reason()));
+      journal.verification(new RepairReport.Verification(List.of(), probe.result, probe.address,
+          join(inside, probe.note)));
+      return journal.finish(ExitCode.OK, "repaired: " + (probe.result == null
+          ? "the bundle verified it inside the guest (" + probe.note + ")"
+          : "RDP answers (" + probe.result.summary() + ")") + ", without a VM restart" + later);
+    }
+    if (policy == RestartPolicy.AUTO) {
+      return escalate(journal, vm, request, path, "RDP still failed after the repair without a VM restart ("
+          + probe.result.summary() + ")", before);
+    }
+    journal.restart(path.performed(false, path.reason()));
+    journal.verification(new RepairReport.Verification(List.of(), probe.result, probe.address, inside));
+    return journal.finish(ExitCode.RDP_BLOCKED, "still failing after repair: " + probe.result.summary() + later
+        + ". Undo with " + undo(journal) + " if the changes made it worse");
+  }
+
+  /** Steps that may change the certificate the listener serves: the probe then expects none in particular. */
+  private static final java.util.Set<String> CERTIFICATE_STEPS = java.util.Set.of(RepairSteps.CLEAR_STALE_BINDING,
+      RepairSteps.REMOVE_RDP_CERTIFICATES, RepairSteps.RENAME_MACHINEKEYS);
+
+  /** How long the probe keeps trying after a repair without a VM restart (the bundle saw the listener up). */
+  static final Duration NO_REBOOT_WAIT = Duration.ofSeconds(30);
+
+  /** What the bundle checked inside the guest, as the inside verification of a run without a verify Run Command. */
+  private static String insideCheck(GuestRun applied) {
+    boolean restarted = applied.steps().stream().anyMatch(s -> s.templateId().equals(RepairSteps.RESTART_RDP_SERVICES)
+        && !s.failed());
+    return restarted ? "verified inside the guest by the bundle: restart-rdp-services restarted TermService and"
+        + " SessionEnv and found a valid RDP certificate and a listener (no separate verify Run Command)"
+        : "verified inside the guest by the bundle: every step reported success (no separate verify Run Command)";
+  }
+
+  /** One restart through Azure as an escalation, a wait for the VM to run, and the probe: the run's last word. */
+  private RepairReport escalate(RunJournal journal, VmSnapshot vm, RepairRequest request,
+      RepairReport.RestartPath path, String why, GuestFacts before) {
+    VmRef ref = vm.ref();
+    journal.restart(path.performed(true, "escalation: " + why + ": one restart through Azure"));
+    progress.step("Escalating: restarting " + ref.display() + " through Azure (" + why + ")...");
+    journal.record(OperationKind.RESTART, "escalation: one restart (" + why + ")",
+        () -> azure.restart(ref, request.waits().timeout()));
+    waiter.await(journal, ref, request.waits().timeout(), "after the restart", false);
+    // The port is the guest's; the certificate may have been replaced, so none is expected in particular.
+    ProbeOutcome probe = probe(journal, vm, request, before, request.probe().waitAfterRestart(), false);
+    journal.verification(new RepairReport.Verification(List.of(), probe.result, probe.address,
+        join("the VM was restarted through Azure as an escalation: " + why, probe.note)));
+    if (probe.result == null || probe.result.ok()) {
+      return journal.finish(ExitCode.OK, "repaired: " + (probe.result == null ? probe.note
+          : "RDP answers (" + probe.result.summary() + ")") + " after one VM restart (" + why + ")");
+    }
+    return journal.finish(ExitCode.RDP_BLOCKED, "still failing after repair and one VM restart: "
+        + probe.result.summary() + ". Undo with " + undo(journal) + " if the changes made it worse");
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
   /** The guest's own view (when its agent is back) and the probe from outside decide the outcome. */
   private RepairReport verify(RunJournal journal, VmSnapshot vm, RepairRequest request, AfterRestart after) {
     VmRef ref = vm.ref();
@@ -260,6 +409,12 @@ public final class RepairWorkflow {
 
   private ProbeOutcome probe(RunJournal journal, VmSnapshot vm, RepairRequest request, GuestFacts facts,
       Duration wait) {
+    return probe(journal, vm, request, facts, wait, true);
+  }
+
+  /** {@code pinCertificate} false: the repair may have replaced the certificate, so none is expected in particular. */
+  private ProbeOutcome probe(RunJournal journal, VmSnapshot vm, RepairRequest request, GuestFacts facts,
+      Duration wait, boolean pinCertificate) {
     VmSnapshot.NicInfo nic = vm.primaryNic();
     String ip = null;
     if (nic != null) {
@@ -277,7 +432,7 @@ public final class RepairWorkflow {
     String target = ip + ":" + port;
     progress.step("Probing RDP at " + target + " (X.224, TLS, certificate, CredSSP)...");
     ProbeRequest pr = new ProbeRequest(ip, port, request.probe().stageTimeout(), wait,
-        expectedThumbprint(facts, clock.instant()));
+        pinCertificate ? expectedThumbprint(facts, clock.instant()) : null);
     ProbeResult result = journal.record(OperationKind.PROBE, "RDP handshake from outside to " + target,
         () -> prober.probe(pr));
     return new ProbeOutcome(result, target, null);

@@ -47,6 +47,7 @@ public final class RunJournal {
   private boolean changesUnknown;
   private String commandOptions = "";
   private RepairReport.Verification verification;
+  private RepairReport.RestartPath restart;
   private RepairReport finished;
 
   public RunJournal(RunId runId, RunMode mode, RepairReport.Actor actor, Clock clock, Progress progress) {
@@ -103,6 +104,11 @@ public final class RunJournal {
 
   public synchronized void verification(RepairReport.Verification v) {
     this.verification = v;
+  }
+
+  /** The restart path chosen (and, at the end, taken) and why. */
+  public synchronized void restart(RepairReport.RestartPath path) {
+    this.restart = path;
   }
 
   /**
@@ -286,7 +292,7 @@ public final class RunJournal {
     return new RepairReport(runId, mode, started, clock.instant(), actor, target, vm, sortedFindings(),
         List.copyOf(plan), List.copyOf(blocked), List.copyOf(scripts), List.copyOf(guestRuns), operations(), changes,
         List.copyOf(backups), verification, outcome, code, changesUnknown(),
-        mayHaveChanged() ? undoCommand() : null, changesUnknown() ? findOutCommands() : null);
+        mayHaveChanged() ? undoCommand() : null, changesUnknown() ? findOutCommands() : null, restart);
   }
 
   private List<Finding> sortedFindings() {

@@ -40,4 +40,18 @@ public final class GuestScenarios {
     f.fDeny = 1;
     return f.build();
   }
+
+  /** TLS 1.2 disabled for servers: enable-tls-server, which takes effect only after a VM restart. */
+  public static GuestFacts tlsDisabled() {
+    Facts f = Facts.healthy();
+    f.tls12 = 0;
+    return f.build();
+  }
+
+  /** The headline case with {@code n} signed-in RDP sessions, which a TermService restart ends. */
+  public static GuestFacts headlineWithSessions(int n) {
+    Facts f = Facts.headline();
+    f.sessions = n;
+    return f.build();
+  }
 }

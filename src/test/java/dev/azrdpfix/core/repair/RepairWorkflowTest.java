@@ -52,13 +52,21 @@ class RepairWorkflowTest {
   }
 
   static RepairRequest request(String vm, boolean dryRun, RepairRequest.Consents consents) {
+    return request(vm, dryRun, consents, RestartPolicy.AUTO);
+  }
+
+  static RepairRequest request(String vm, boolean dryRun, RepairRequest.Consents consents, RestartPolicy restart) {
     return new RepairRequest(VmRef.parse(vm, null), RepairRequest.StepSelection.fromDiagnosis(), consents,
         new RepairRequest.ProbeSettings(false, null, Duration.ofSeconds(5), Duration.ofMinutes(3)),
-        new VmWaits(VM_TIMEOUT), dryRun);
+        new VmWaits(VM_TIMEOUT), dryRun, restart);
   }
 
   RepairReport repair(boolean dryRun) {
-    return workflow().repair(request("vm1", dryRun, RepairRequest.Consents.none()), journal(dryRun));
+    return repair(dryRun, RestartPolicy.AUTO);
+  }
+
+  RepairReport repair(boolean dryRun, RestartPolicy restart) {
+    return workflow().repair(request("vm1", dryRun, RepairRequest.Consents.none(), restart), journal(dryRun));
   }
 
   static List<OperationKind> kinds(RepairReport r) {
@@ -70,11 +78,12 @@ class RepairWorkflowTest {
       OperationKind.PROBE);
 
   @Test
-  void a_broken_guest_is_repaired_with_one_bundle_one_restart_and_verified() {
+  void restart_always_repairs_with_one_bundle_one_restart_and_a_verify_run_command() {
     guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline()), FakeGuest.diagnosed(GuestScenarios.healthy()));
     azure.states(state("running", "Not Ready"), state("running", "Ready"));
     RunJournal journal = journal(false);
-    RepairReport r = workflow().repair(request("vm1", false, RepairRequest.Consents.none()), journal);
+    RepairReport r = workflow().repair(request("vm1", false, RepairRequest.Consents.none(), RestartPolicy.ALWAYS),
+        journal);
 
     assertEquals(ExitCode.OK, r.exitCode(), r.outcome());
     assertTrue(r.outcome().startsWith("repaired: RDP answers"), r.outcome());
@@ -88,6 +97,9 @@ class RepairWorkflowTest {
     assertEquals(List.of("list", "inspect", "restart"), azure.changesAndReads());
     assertEquals(1, confirmer.questions.size());
     assertTrue(confirmer.questions.get(0).contains("Apply 3 repair step(s) to rg1/vm1"), confirmer.questions::toString);
+    assertTrue(confirmer.questions.get(0).endsWith("and restart it through Azure?"), confirmer.questions::toString);
+    assertEquals(new RepairReport.RestartPath(RestartPolicy.ALWAYS, List.of(), true,
+        "--restart always: the VM is restarted through Azure after the repair", 0), r.restart());
     assertEquals(1, r.changes().size());
     assertEquals(Duration.ofMinutes(3), prober.requests.get(0).waitFor(), "after a restart the probe waits");
     assertEquals("20.1.2.3:3389", r.verification().probedAddress());
@@ -96,11 +108,187 @@ class RepairWorkflowTest {
     assertEquals(r, journal.finished().orElseThrow());
   }
 
+  static final List<OperationKind> NO_REBOOT_RUN = List.of(OperationKind.INSPECT, OperationKind.RUN_COMMAND,
+      OperationKind.RUN_COMMAND, OperationKind.PROBE);
+
+  /** A bundle whose restart-rdp-services step checked a valid certificate and a listener inside the guest. */
+  static GuestRun bundleWithServiceRestart() {
+    GuestRun services = FakeGuest.changed("restart-rdp-services",
+        new GuestRun.Change("TermService restarted", "Running", "Running"));
+    GuestRun b = FakeGuest.changed("bundle", new GuestRun.Change("MachineKeys ACL", "broken", "default"));
+    return new GuestRun(b.templateId(), b.sha256(), b.parameters(), b.started(), b.ended(), b.status(), null, null,
+        List.of(), b.changes(), b.backups(), List.of(services));
+  }
+
+  /** The bundle as the guest reports a TermService hung in StartPending (restart-rdp-services failed). */
+  static GuestRun bundleWithHungService() {
+    String hung = "TermService is hung in StartPending (PID 4242): not waiting for it; "
+        + RepairWorkflow.RESTART_CLEARS_IT;
+    GuestRun services = FakeGuest.failed("restart-rdp-services", hung);
+    GuestRun b = FakeGuest.failed("bundle", "restart-rdp-services: " + hung,
+        new GuestRun.Change("MachineKeys ACL", "broken", "default"));
+    return new GuestRun(b.templateId(), b.sha256(), b.parameters(), b.started(), b.ended(), b.status(), b.error(),
+        null, List.of(), b.changes(), b.backups(), List.of(services));
+  }
+
+  @Test
+  void restart_auto_repairs_a_fault_without_a_reboot_with_two_run_commands_and_no_restart() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline())).applies(bundleWithServiceRestart());
+    RunJournal journal = journal(false);
+    RepairReport r = workflow().repair(request("vm1", false, RepairRequest.Consents.none()), journal);
+
+    assertEquals(ExitCode.OK, r.exitCode(), r.outcome());
+    assertTrue(r.outcome().startsWith("repaired: RDP answers (RDP answers), without a VM restart"), r.outcome());
+    assertEquals(NO_REBOOT_RUN, kinds(r), "diagnose + bundle, no restart, no verify Run Command, then the probe");
+    assertEquals(List.of("diagnose", "apply " + journal.runId()
+        + " reset-machinekeys-acl,remove-rdp-certificates,restart-rdp-services"), guest.calls);
+    assertEquals(List.of("list", "inspect"), azure.changesAndReads());
+    assertTrue(confirmer.questions.get(0).endsWith(
+        "and restart TermService and SessionEnv inside the guest (no VM restart)?"), confirmer.questions::toString);
+    RepairReport.RestartPath path = r.restart();
+    assertEquals(RestartPolicy.AUTO, path.policy());
+    assertFalse(path.performed());
+    assertEquals(List.of(), path.rebootSteps());
+    assertTrue(path.reason().startsWith("no chosen step needs a reboot"), path.reason());
+    assertTrue(r.verification().note().contains("restart-rdp-services restarted TermService and SessionEnv and"
+        + " found a valid RDP certificate and a listener"), r.verification().note());
+    assertEquals(RepairWorkflow.NO_REBOOT_WAIT, prober.requests.get(0).waitFor());
+    assertNull(prober.requests.get(0).expectedThumbprint(), "the certificate was replaced: none is pinned");
+  }
+
+  @Test
+  void restart_auto_restarts_through_azure_when_a_step_needs_a_reboot() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.tlsDisabled()), FakeGuest.diagnosed(GuestScenarios.healthy()));
+    RepairReport r = repair(false);
+    assertEquals(ExitCode.OK, r.exitCode(), r.outcome());
+    assertEquals(FULL_RUN, kinds(r));
+    assertEquals(List.of("enable-tls-server"), r.restart().rebootSteps());
+    assertTrue(r.restart().performed());
+    assertTrue(r.restart().reason().startsWith("enable-tls-server take(s) effect only after a VM restart"),
+        r.restart().reason());
+    assertTrue(confirmer.questions.get(0).endsWith("and restart it through Azure?"), confirmer.questions::toString);
+  }
+
+  @Test
+  void restart_auto_escalates_to_one_restart_when_rdp_still_fails_after_a_repair_without_one() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline())).applies(bundleWithServiceRestart());
+    prober.answersOnce(ProbeVerdict.TCP_TIMEOUT, "the connect timed out");
+    RepairReport r = repair(false);
+    assertEquals(ExitCode.OK, r.exitCode(), r.outcome());
+    assertEquals("repaired: RDP answers (RDP answers) after one VM restart (RDP still failed after the repair"
+        + " without a VM restart (the connect timed out))", r.outcome());
+    assertEquals(List.of(OperationKind.INSPECT, OperationKind.RUN_COMMAND, OperationKind.RUN_COMMAND,
+        OperationKind.PROBE, OperationKind.RESTART, OperationKind.WAIT, OperationKind.PROBE), kinds(r));
+    assertEquals(2, guest.calls.size(), "no verify Run Command on the escalation either");
+    assertTrue(r.restart().performed());
+    assertTrue(r.restart().reason().startsWith("escalation: RDP still failed"), r.restart().reason());
+    assertEquals(Duration.ofMinutes(3), prober.requests.get(1).waitFor(), "after the restart the probe waits");
+  }
+
+  @Test
+  void restart_auto_escalation_that_still_fails_is_exit_5_with_the_rollback_command() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline())).applies(bundleWithServiceRestart());
+    prober.answers(ProbeVerdict.TCP_TIMEOUT, "the connect timed out");
+    RepairReport r = repair(false);
+    assertEquals(ExitCode.RDP_BLOCKED, r.exitCode());
+    assertTrue(r.outcome().startsWith("still failing after repair and one VM restart: the connect timed out"),
+        r.outcome());
+    assertTrue(r.outcome().contains("'azrdpfix rollback rg1/vm1 --run " + r.runId() + "'"), r.outcome());
+    assertEquals(1, azure.calls.stream().filter("restart"::equals).count(), "one restart, never two");
+  }
+
+  @Test
+  void restart_never_with_a_step_that_needs_a_reboot_says_it_takes_effect_at_the_next_restart() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.tlsDisabled()));
+    prober.answers(ProbeVerdict.TLS_HANDSHAKE_FAILED, "TLS closed after the ClientHello");
+    RepairReport r = repair(false, RestartPolicy.NEVER);
+    assertEquals(ExitCode.RDP_BLOCKED, r.exitCode(), "the probe's code");
+    assertTrue(r.outcome().contains("enable-tls-server take(s) effect at the next restart of the VM"), r.outcome());
+    assertEquals(NO_REBOOT_RUN, kinds(r));
+    assertFalse(azure.calls.contains("restart"));
+    assertFalse(r.restart().performed());
+    assertTrue(confirmer.questions.get(0).endsWith("(no VM restart)?"), confirmer.questions::toString);
+
+    // The same with a probe that answers: exit 0, and still said plainly.
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.tlsDisabled()));
+    prober.answers(ProbeVerdict.OK, "RDP answers");
+    RepairReport ok = repair(false, RestartPolicy.NEVER);
+    assertEquals(ExitCode.OK, ok.exitCode(), ok.outcome());
+    assertTrue(ok.outcome().contains("take(s) effect at the next restart of the VM"), ok.outcome());
+    assertFalse(azure.calls.contains("restart"));
+  }
+
+  @Test
+  void restart_never_does_not_escalate_a_failing_probe() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline())).applies(bundleWithServiceRestart());
+    prober.answers(ProbeVerdict.TCP_TIMEOUT, "the connect timed out");
+    RepairReport r = repair(false, RestartPolicy.NEVER);
+    assertEquals(ExitCode.RDP_BLOCKED, r.exitCode());
+    assertEquals(NO_REBOOT_RUN, kinds(r));
+    assertFalse(azure.calls.contains("restart"));
+  }
+
+  @Test
+  void a_hung_termservice_is_escalated_to_one_restart_in_auto_and_reported_in_never() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline())).applies(bundleWithHungService());
+    RepairReport r = repair(false);
+    assertEquals(ExitCode.OK, r.exitCode(), r.outcome());
+    assertEquals(List.of(OperationKind.INSPECT, OperationKind.RUN_COMMAND, OperationKind.RUN_COMMAND,
+        OperationKind.RESTART, OperationKind.WAIT, OperationKind.PROBE), kinds(r));
+    assertTrue(r.restart().performed());
+    assertTrue(r.restart().reason().contains("hung service (restart-rdp-services: TermService is hung in"
+        + " StartPending (PID 4242)"), r.restart().reason());
+    assertTrue(r.outcome().startsWith("repaired: RDP answers (RDP answers) after one VM restart (the bundle reported"
+        + " a hung service"), r.outcome());
+
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline()));
+    azure.calls.clear();
+    RepairReport never = repair(false, RestartPolicy.NEVER);
+    assertEquals(ExitCode.REPAIR_FAILED, never.exitCode());
+    assertTrue(never.outcome().contains("TermService is hung in StartPending (PID 4242)")
+        && never.outcome().contains("--restart never: restart the VM to clear it"), never.outcome());
+    assertFalse(azure.calls.contains("restart"));
+    assertFalse(never.restart().performed());
+  }
+
+  @Test
+  void signed_in_rdp_sessions_are_counted_in_the_plan_and_the_question() {
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headlineWithSessions(2)));
+    RepairReport dry = repair(true);
+    assertEquals(Integer.valueOf(2), dry.restart().activeSessions());
+    assertFalse(dry.restart().performed());
+
+    guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headlineWithSessions(2))).applies(bundleWithServiceRestart());
+    repair(false);
+    assertTrue(confirmer.questions.get(0).endsWith("inside the guest (no VM restart), which ends the 2 signed-in RDP"
+        + " session(s)?"), confirmer.questions::toString);
+  }
+
+  @Test
+  void the_words_that_mark_a_hung_service_are_the_ones_the_template_and_the_simulated_guest_print() throws Exception {
+    String helpers = java.nio.file.Files.readString(java.nio.file.Path.of("templates/common/helpers.ps1"));
+    String simulated = java.nio.file.Files.readString(
+        java.nio.file.Path.of("src/main/java/dev/azrdpfix/simulator/guest/Steps.java"));
+    assertTrue(helpers.contains("not waiting for it; " + RepairWorkflow.RESTART_CLEARS_IT + "'"), "helpers.ps1");
+    assertTrue(simulated.contains("a VM restart through \"\n            + \"Azure clears it\"")
+        || simulated.contains(RepairWorkflow.RESTART_CLEARS_IT), "simulator/guest/Steps.java");
+  }
+
+  @Test
+  void restart_policy_parses_the_three_values_and_refuses_others_naming_them() {
+    assertEquals(RestartPolicy.AUTO, RestartPolicy.parse(null));
+    assertEquals(RestartPolicy.NEVER, RestartPolicy.parse("never"));
+    assertEquals(RestartPolicy.ALWAYS, RestartPolicy.parse("Always"));
+    AzrdpfixException e = assertThrows(AzrdpfixException.class, () -> RestartPolicy.parse("sometimes"));
+    assertEquals(ExitCode.USAGE, e.exitCode());
+    assertTrue(e.getMessage().contains("auto") && e.getMessage().contains("always or never"), e.getMessage());
+  }
+
   @Test
   void a_probe_still_failing_after_the_repair_is_exit_5_with_the_rollback_command() {
     guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline()), FakeGuest.diagnosed(GuestScenarios.healthy()));
     prober.answers(ProbeVerdict.TLS_HANDSHAKE_FAILED, "TLS closed after the ClientHello");
-    RepairReport r = repair(false);
+    RepairReport r = repair(false, RestartPolicy.ALWAYS);
     assertEquals(ExitCode.RDP_BLOCKED, r.exitCode());
     assertTrue(r.outcome().startsWith("still failing after repair: TLS closed after the ClientHello"), r.outcome());
     assertTrue(r.outcome().contains("'azrdpfix rollback rg1/vm1 --run " + r.runId() + "'"), r.outcome());
@@ -111,7 +299,7 @@ class RepairWorkflowTest {
   void a_guest_still_blocking_rdp_after_the_repair_is_exit_5_even_when_the_probe_answers() {
     guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline()),
         FakeGuest.diagnosed(GuestScenarios.rdpDisabled()));
-    RepairReport r = repair(false);
+    RepairReport r = repair(false, RestartPolicy.ALWAYS);
     assertEquals(ExitCode.RDP_BLOCKED, r.exitCode());
     assertTrue(r.outcome().contains("the guest still has findings that block RDP"), r.outcome());
     assertTrue(r.verification().findingsAfter().stream().anyMatch(Finding::blocksRdp));
@@ -291,7 +479,7 @@ class RepairWorkflowTest {
     };
     RunJournal journal = journal(false);
     assertThrows(OutcomeUnknownException.class, () -> workflow().repair(request("vm1", false,
-        RepairRequest.Consents.none()), journal));
+        RepairRequest.Consents.none(), RestartPolicy.ALWAYS), journal));
     Operation restart = journal.operations().get(journal.operations().size() - 1);
     assertEquals(Operation.Outcome.UNKNOWN, restart.outcome());
     assertTrue(restart.result().startsWith("sent, outcome unknown: restarting VM"), restart.result());
@@ -305,7 +493,7 @@ class RepairWorkflowTest {
   void an_agent_that_does_not_come_back_gets_a_reapply_and_then_is_verified_from_outside_only() {
     guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline()));
     azure.states(state("running", "Not Ready"));
-    RepairReport r = repair(false);
+    RepairReport r = repair(false, RestartPolicy.ALWAYS);
     assertEquals(ExitCode.OK, r.exitCode(), r.outcome());
     assertEquals(List.of(OperationKind.INSPECT, OperationKind.RUN_COMMAND, OperationKind.RUN_COMMAND,
         OperationKind.RESTART, OperationKind.WAIT, OperationKind.REAPPLY, OperationKind.WAIT, OperationKind.PROBE),
@@ -323,8 +511,8 @@ class RepairWorkflowTest {
     guest.diagnoses(FakeGuest.diagnosed(GuestScenarios.headline()));
     azure.states(state("stopped", "Not Ready"));
     RunJournal journal = journal(false);
-    AzrdpfixException e = assertThrows(AzrdpfixException.class,
-        () -> workflow().repair(request("vm1", false, RepairRequest.Consents.none()), journal));
+    AzrdpfixException e = assertThrows(AzrdpfixException.class, () -> workflow().repair(
+        request("vm1", false, RepairRequest.Consents.none(), RestartPolicy.ALWAYS), journal));
     assertEquals(ExitCode.PRECONDITION, e.exitCode());
     assertTrue(e.getMessage().contains("vm1 is still stopped 120 s after the restart"), e.getMessage());
     Operation wait = journal.operations().get(journal.operations().size() - 1);
@@ -343,8 +531,8 @@ class RepairWorkflowTest {
       }
     };
     RunJournal journal = journal(false);
-    CompletableFuture<RepairReport> run = CompletableFuture.supplyAsync(
-        () -> workflow().repair(request("vm1", false, RepairRequest.Consents.none()), journal));
+    CompletableFuture<RepairReport> run = CompletableFuture.supplyAsync(() -> workflow().repair(
+        request("vm1", false, RepairRequest.Consents.none(), RestartPolicy.ALWAYS), journal));
     assertTrue(restarting.await(10, TimeUnit.SECONDS));
 
     RepairReport partial = journal.interruptedReport();
