@@ -76,7 +76,7 @@ final class ArmRetryPolicy implements HttpPipelinePolicy {
   @Override
   public HttpResponse processSync(HttpPipelineCallContext context, HttpPipelineNextSyncPolicy next) {
     HttpRequest original = context.getHttpRequest();
-    for (int retries = 0; ; retries++) {
+    for (int retries = 0;; retries++) {
       context.setHttpRequest(original.copy());
       HttpResponse response;
       try {

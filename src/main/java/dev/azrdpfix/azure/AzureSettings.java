@@ -21,11 +21,11 @@ public record AzureSettings(
   /** The Azure clouds with public, well-known endpoints. */
   public enum Cloud {
     AZURE_CLOUD("AzureCloud", "https://management.azure.com/", "https://login.microsoftonline.com/",
-        "https://management.core.windows.net/"),
-    AZURE_CHINA_CLOUD("AzureChinaCloud", "https://management.chinacloudapi.cn/", "https://login.chinacloudapi.cn/",
-        "https://management.core.chinacloudapi.cn/"),
-    AZURE_US_GOVERNMENT("AzureUSGovernment", "https://management.usgovcloudapi.net/",
-        "https://login.microsoftonline.us/", "https://management.core.usgovcloudapi.net/");
+        "https://management.core.windows.net/"), AZURE_CHINA_CLOUD("AzureChinaCloud",
+            "https://management.chinacloudapi.cn/", "https://login.chinacloudapi.cn/",
+            "https://management.core.chinacloudapi.cn/"), AZURE_US_GOVERNMENT("AzureUSGovernment",
+                "https://management.usgovcloudapi.net/",
+                "https://login.microsoftonline.us/", "https://management.core.usgovcloudapi.net/");
 
     private final String cliName;
     private final String arm;
@@ -59,11 +59,8 @@ public record AzureSettings(
 
   /** The credential sources a user can choose with {@code --auth}. */
   public enum AuthMode {
-    DEFAULT("default"),
-    CLI("cli"),
-    ENV("env"),
-    MANAGED_IDENTITY("managed-identity"),
-    WORKLOAD_IDENTITY("workload-identity"),
+    DEFAULT("default"), CLI("cli"), ENV("env"), MANAGED_IDENTITY("managed-identity"), WORKLOAD_IDENTITY(
+        "workload-identity"),
     /** A bearer token fetched beforehand, from AZRDPFIX_ACCESS_TOKEN (e.g. 'az account get-access-token'). */
     TOKEN("token");
 

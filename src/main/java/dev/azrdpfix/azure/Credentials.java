@@ -103,10 +103,12 @@ final class Credentials {
     return switch (s.auth()) {
       case CLI -> "Run 'az login' (and 'az account set -s <subscription>').";
       case ENV -> "Set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH).";
-      case MANAGED_IDENTITY -> "Run on an Azure resource with a managed identity (set AZURE_CLIENT_ID for a user-assigned one).";
+      case MANAGED_IDENTITY ->
+        "Run on an Azure resource with a managed identity (set AZURE_CLIENT_ID for a user-assigned one).";
       case WORKLOAD_IDENTITY -> "Set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE.";
       case TOKEN -> "Set AZRDPFIX_ACCESS_TOKEN to a current ARM token.";
-      case DEFAULT -> "Run 'az login', or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or pick one with --auth.";
+      case DEFAULT ->
+        "Run 'az login', or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or pick one with --auth.";
     };
   }
 

@@ -12,7 +12,6 @@ import com.azure.resourcemanager.network.fluent.models.PublicIpAddressInner;
 import com.azure.resourcemanager.network.fluent.models.SecurityRuleInner;
 import dev.azrdpfix.core.model.NsgInfo;
 import dev.azrdpfix.core.model.NsgInfo.NsgRule;
-import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.model.VmSnapshot;
 import dev.azrdpfix.core.model.VmSnapshot.AgentStatus;
 import dev.azrdpfix.core.model.VmSnapshot.NicInfo;

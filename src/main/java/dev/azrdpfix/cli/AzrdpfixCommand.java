@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
     description = "Diagnose, repair and prove Remote Desktop on Windows Azure VMs.",
     footer = {"%nStart with: azrdpfix inspect web-01 --simulate   (no Azure account needed)"})
 public final class AzrdpfixCommand implements Runnable {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {

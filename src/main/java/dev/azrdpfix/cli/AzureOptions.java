@@ -37,7 +37,8 @@ public final class AzureOptions {
           + " AZURE_* variables), managed-identity, workload-identity, token (a token in AZRDPFIX_ACCESS_TOKEN) (default: ${DEFAULT-VALUE}).")
   String auth = "default";
 
-  @Mixin SimulatorOptions simulator = new SimulatorOptions();
+  @Mixin
+  SimulatorOptions simulator = new SimulatorOptions();
 
   /**
    * Checks the VM name and the options that need no network, so bad input fails with exit 2 before any login or

@@ -101,9 +101,10 @@ final class AzureSession implements AutoCloseable {
     KeyStore trust = o.caFile == null ? null : trustWithExtraCa(Path.of(o.caFile));
     // A loopback ARM endpoint is a simulator on this machine ('simulator serve'): poll it as fast as --simulate does.
     boolean loopback = arm != null && LoopbackRdp.isLoopback(arm.getHost());
-    AzureSettings settings = new AzureSettings(cloud, arm, auth, sub, firstNonNull(o.tenant, env.get("AZURE_TENANT_ID")),
-        trust, auth == AzureSettings.AuthMode.TOKEN ? env.get("AZRDPFIX_ACCESS_TOKEN") : null,
-        loopback ? Duration.ofMillis(200) : Duration.ofSeconds(5));
+    AzureSettings settings =
+        new AzureSettings(cloud, arm, auth, sub, firstNonNull(o.tenant, env.get("AZURE_TENANT_ID")),
+            trust, auth == AzureSettings.AuthMode.TOKEN ? env.get("AZRDPFIX_ACCESS_TOKEN") : null,
+            loopback ? Duration.ofMillis(200) : Duration.ofSeconds(5));
     AzureVmGateway gw = AzureVmGateway.connect(settings, progress, env.sleeper(), env.clock());
     return new AzureSession(gw, gw, null, env, loopback);
   }

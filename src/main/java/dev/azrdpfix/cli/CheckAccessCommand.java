@@ -8,19 +8,22 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code check-access VM}: before any change, which Azure actions a command needs that this identity lacks. */
 @Command(name = "check-access", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Read-only: tell which Azure actions a command needs on a VM that the current identity lacks (from",
         "ARM's permissions API). Exit 0 when all are granted, 4 when some are missing."})
 public final class CheckAccessCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @Mixin AzureOptions azure;
-  @Mixin OutputOptions output;
+  @Spec
+  CommandSpec spec;
+  @Mixin
+  AzureOptions azure;
+  @Mixin
+  OutputOptions output;
   private final Environment env;
 
   @Parameters(paramLabel = "VM", description = "NAME, RG/NAME or a full resource ID.")
@@ -89,7 +92,8 @@ public final class CheckAccessCommand implements Callable<Integer> {
     StringBuilder b = new StringBuilder("# azrdpfix check-access: ").append(r.target()).append("\n\n")
         .append("For `").append(r.need().label()).append("`: ")
         .append(r.missing().isEmpty() ? "all actions granted." : r.missing().size() + " action(s) missing; assign **"
-            + r.role() + "**.").append("\n\n| Action | |\n|---|---|\n");
+            + r.role() + "**.")
+        .append("\n\n| Action | |\n|---|---|\n");
     for (String a : r.required()) {
       b.append("| `").append(a).append("` | ").append(r.missing().contains(a) ? "**missing**" : "granted")
           .append(" |\n");

@@ -3,8 +3,8 @@ package dev.azrdpfix.cli;
 import java.util.concurrent.Callable;
 import picocli.AutoComplete;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code completion}: prints the bash/zsh completion script that picocli generates from the command model. */
 @Command(name = "completion", mixinStandardHelpOptions = true,
@@ -14,7 +14,8 @@ import picocli.CommandLine.Model.CommandSpec;
         "  azrdpfix completion > ~/.local/share/bash-completion/completions/azrdpfix",
         "  autoload -U +X bashcompinit && bashcompinit && source <(azrdpfix completion)   # zsh"})
 public final class CompletionCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
   @Override
   public Integer call() {

@@ -6,9 +6,9 @@ import dev.azrdpfix.explain.Explanation;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code explain CODE [EXTENDED]}: what the Remote Desktop client's error codes mean on an Azure VM. Offline. */
 @Command(name = "explain", mixinStandardHelpOptions = true,
@@ -16,8 +16,10 @@ import picocli.CommandLine.Model.CommandSpec;
         "or decimal) from Microsoft's documented tables, with the likely cause on an Azure VM and the fix."},
     footer = {"%nExample:", "  azrdpfix explain 0x904 0x7"})
 public final class ExplainCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @Mixin OutputOptions output;
+  @Spec
+  CommandSpec spec;
+  @Mixin
+  OutputOptions output;
 
   @Parameters(index = "0", paramLabel = "CODE", description = "The error code (disconnect reason), e.g. 0x904.")
   String code;

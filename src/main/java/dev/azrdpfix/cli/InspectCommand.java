@@ -8,10 +8,10 @@ import dev.azrdpfix.report.Json;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code inspect VM}: read-only; why RDP to the VM may fail, from Azure and (unless --azure-only) inside the guest. */
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
@@ -19,9 +19,12 @@ import picocli.CommandLine.Model.CommandSpec;
     footer = {"%nExamples:", "  azrdpfix inspect rg-prod/web-01", "  azrdpfix inspect web-01 --simulate --output json",
         "  azrdpfix inspect web-01 --source 198.51.100.7 --azure-only"})
 public final class InspectCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @Mixin AzureOptions azure;
-  @Mixin OutputOptions output;
+  @Spec
+  CommandSpec spec;
+  @Mixin
+  AzureOptions azure;
+  @Mixin
+  OutputOptions output;
   private final Environment env;
 
   @Parameters(paramLabel = "VM", description = "NAME, RG/NAME or a full resource ID.")

@@ -6,15 +6,15 @@ import picocli.CommandLine.Option;
 public final class OutputOptions {
   /** The result formats. */
   public enum Format {
-    text,
-    json
+    text, json
   }
 
   @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
       description = "Result format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   Format output = Format.text;
 
-  @Option(names = {"-v", "--verbose"}, description = "Show each Azure request and more detail on stderr (never secrets).")
+  @Option(names = {"-v", "--verbose"},
+      description = "Show each Azure request and more detail on stderr (never secrets).")
   boolean verbose;
 
   @Option(names = "--no-color", description = "Plain text without ANSI colours (also when NO_COLOR is set).")

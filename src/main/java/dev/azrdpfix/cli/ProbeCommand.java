@@ -12,22 +12,26 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code probe HOST[:PORT]}: the RDP connection sequence up to where credentials would be needed. No Azure. */
 @Command(name = "probe", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Prove RDP answers the way a client finds out: TCP, X.224 negotiation, TLS, the certificate and",
         "CredSSP's first step (NTLM, no credentials sent). Exit 0 when RDP answers, 5 otherwise."},
-    footer = {"%nExamples:", "  azrdpfix probe 203.0.113.10", "  azrdpfix probe web-01.westeurope.cloudapp.azure.com:3390 --wait 5m"})
+    footer = {"%nExamples:", "  azrdpfix probe 203.0.113.10",
+        "  azrdpfix probe web-01.westeurope.cloudapp.azure.com:3390 --wait 5m"})
 public final class ProbeCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @Mixin OutputOptions output;
+  @Spec
+  CommandSpec spec;
+  @Mixin
+  OutputOptions output;
 
-  @Parameters(paramLabel = "HOST[:PORT]", description = "The host name or IP address, with an optional port (default 3389); IPv6 as"
-      + " [addr]:port.")
+  @Parameters(paramLabel = "HOST[:PORT]",
+      description = "The host name or IP address, with an optional port (default 3389); IPv6 as"
+          + " [addr]:port.")
   String target;
 
   @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,

@@ -14,10 +14,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code repair VM}: diagnose, fix with the documented steps, restart through Azure only when needed, and prove RDP
@@ -31,10 +31,14 @@ import picocli.CommandLine.Model.CommandSpec;
         "  azrdpfix repair rg-prod/web-01                  # asks on a terminal",
         "  azrdpfix repair rg-prod/web-01 --yes --report r.json"})
 public final class RepairCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @Mixin AzureOptions azure;
-  @Mixin OutputOptions output;
-  @Mixin ChangeOptions change;
+  @Spec
+  CommandSpec spec;
+  @Mixin
+  AzureOptions azure;
+  @Mixin
+  OutputOptions output;
+  @Mixin
+  ChangeOptions change;
   private final Environment env;
 
   @Parameters(paramLabel = "VM", description = "NAME, RG/NAME or a full resource ID.")

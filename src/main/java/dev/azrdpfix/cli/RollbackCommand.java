@@ -12,8 +12,8 @@ import dev.azrdpfix.core.repair.RollbackWorkflow;
 import dev.azrdpfix.core.repair.RunJournal;
 import dev.azrdpfix.core.repair.RunMode;
 import dev.azrdpfix.report.Inert;
-import dev.azrdpfix.report.RepairOutput;
 import dev.azrdpfix.report.Json;
+import dev.azrdpfix.report.RepairOutput;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,10 +24,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code rollback VM}: restores what the latest repair run on the VM (or --run ID) changed, from the backups and the
@@ -40,10 +40,14 @@ import picocli.CommandLine.Model.CommandSpec;
         "  azrdpfix rollback rg-prod/web-01 --dry-run",
         "  azrdpfix rollback rg-prod/web-01 --run 20261201T222956Z-mg72hd --yes"})
 public final class RollbackCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @Mixin AzureOptions azure;
-  @Mixin OutputOptions output;
-  @Mixin ChangeOptions change;
+  @Spec
+  CommandSpec spec;
+  @Mixin
+  AzureOptions azure;
+  @Mixin
+  OutputOptions output;
+  @Mixin
+  ChangeOptions change;
   private final Environment env;
 
   @Parameters(paramLabel = "VM", description = "NAME, RG/NAME or a full resource ID.")

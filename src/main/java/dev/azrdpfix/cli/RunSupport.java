@@ -75,7 +75,8 @@ final class RunSupport {
       ExitCode code = e instanceof AzrdpfixException ? ExitCode.AZURE : ExitCode.INTERNAL;
       String message = e instanceof AzrdpfixException ? e.getMessage() : "internal error: "
           + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst()
-          .orElse("")) + " (a bug: rerun with --verbose and report it)";
+              .orElse(""))
+          + " (a bug: rerun with --verbose and report it)";
       return journal.failed(code, message);
     } finally {
       hooks.remove(onInterrupt);

@@ -1,7 +1,6 @@
 package dev.azrdpfix.cli;
 
 import dev.azrdpfix.core.AzrdpfixException;
-import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.simulator.SimulatedAzure;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -9,9 +8,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code simulator serve|reset}: the simulated Azure behind --simulate, standalone or reset to its faults. */
 @Command(name = "simulator", mixinStandardHelpOptions = true,
@@ -19,7 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
     footer = {"%nExamples:", "  azrdpfix simulator serve --port 8443", "  azrdpfix simulator reset"},
     subcommands = {SimulatorCommand.Serve.class, SimulatorCommand.Reset.class})
 public final class SimulatorCommand implements Runnable {
-  @Spec CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
   @Override
   public void run() {
@@ -32,7 +32,8 @@ public final class SimulatorCommand implements Runnable {
           + " initial state.",
       footer = {"%nExample:", "  azrdpfix simulator reset && azrdpfix inspect web-01 --simulate"})
   static final class Reset implements Callable<Integer> {
-    @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
     private final Environment env;
 
     Reset(Environment env) {
@@ -57,14 +58,16 @@ public final class SimulatorCommand implements Runnable {
           + " the CA certificate to trust, and the full client command).",
       footer = {"%nExample:", "  azrdpfix simulator serve --port 8443"})
   static final class Serve implements Callable<Integer> {
-    @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
     private final Environment env;
 
     @Option(names = "--port", paramLabel = "N", defaultValue = "0",
         description = "The TCP port on 127.0.0.1 (default: any free port).")
     int port;
 
-    @Mixin SimulatorOptions.Tuning tuning;
+    @Mixin
+    SimulatorOptions.Tuning tuning;
 
     Serve(Environment env) {
       this.env = env;

@@ -15,7 +15,8 @@ public final class SimulatorOptions {
       description = "Use the built-in simulated Azure (loopback only, no Azure account); state persists across runs.")
   boolean simulate;
 
-  @Mixin Tuning tuning = new Tuning();
+  @Mixin
+  Tuning tuning = new Tuning();
 
   /** How the simulated Azure behaves: how long operations take, which faults it injects. */
   public static final class Tuning {

@@ -4,9 +4,9 @@ import dev.azrdpfix.template.TemplateCatalog;
 import dev.azrdpfix.template.TemplateSpec;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code templates list|show ID}: what azrdpfix can run on a VM, verbatim. Offline. */
 @Command(name = "templates", mixinStandardHelpOptions = true,
@@ -14,7 +14,8 @@ import picocli.CommandLine.Model.CommandSpec;
     footer = {"%nExamples:", "  azrdpfix templates list", "  azrdpfix templates show diagnose"},
     subcommands = {TemplatesCommand.ListTemplates.class, TemplatesCommand.Show.class})
 public final class TemplatesCommand implements Runnable {
-  @Spec CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
   @Override
   public void run() {
@@ -22,10 +23,12 @@ public final class TemplatesCommand implements Runnable {
   }
 
   /** One line per template: id, kind, whether it changes the VM, summary. */
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List the templates, one line each with id, kind and SHA-256.",
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = "List the templates, one line each with id, kind and SHA-256.",
       footer = {"%nExample:", "  azrdpfix templates list"})
   static final class ListTemplates implements Callable<Integer> {
-    @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -42,7 +45,8 @@ public final class TemplatesCommand implements Runnable {
   @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one template exactly as it is sent.",
       footer = {"%nExample:", "  azrdpfix templates show diagnose"})
   static final class Show implements Callable<Integer> {
-    @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Parameters(paramLabel = "ID", description = "The template's id (see 'azrdpfix templates list').")
     String id;

@@ -99,7 +99,8 @@ final class Wiring {
    * As {@link #confirmer(boolean, Environment, PrintWriter)}, printing {@code context} (the findings, the plan with
    * reasons, the restart and the undo command) before the question, so the answer is an informed one.
    */
-  static Confirmer confirmer(boolean yes, Environment env, PrintWriter err, java.util.function.Supplier<String> context) {
+  static Confirmer confirmer(boolean yes, Environment env, PrintWriter err,
+      java.util.function.Supplier<String> context) {
     return question -> {
       if (yes) {
         return true;

@@ -43,7 +43,8 @@ final class DisconnectReasons {
           List.of(PROBE, INSPECT, REPAIR)),
       e(0x204, "SocketConnectFailed", "Windows Sockets connect failed.",
           "nothing listens or is allowed on the port: NSG, guest firewall, TermService stopped, RDP disabled"
-              + " (fDenyTSConnections=1) or the listener disabled", List.of(PROBE, INSPECT, REPAIR)),
+              + " (fDenyTSConnections=1) or the listener disabled",
+          List.of(PROBE, INSPECT, REPAIR)),
       e(0x206, "OutOfMemory2", "Out of memory.", CLIENT, NONE),
       e(0x208, "HostNotFound", "Host not found error.", NAME_LOOKUP, List.of(INSPECT)),
       e(0x304, "WinsockSendFailed", "Windows Sockets send call failed.",
@@ -57,7 +58,8 @@ final class DisconnectReasons {
       e(0x408, "InternalError", "Internal error.", CLIENT, NONE),
       e(0x506, "InvalidEncryption", "The encryption method specified is not valid.",
           "MinEncryptionLevel or FIPS policy on the VM does not match the client (inspect reports both;"
-              + " azrdpfix does not change them)", List.of(INSPECT)),
+              + " azrdpfix does not change them)",
+          List.of(INSPECT)),
       e(0x508, "DNSLookupFailed2", "DNS lookup failed.", NAME_LOOKUP, List.of(INSPECT)),
       e(0x604, "GetHostByNameFailed", "Windows Sockets gethostbyname call failed.", NAME_LOOKUP, List.of(INSPECT)),
       e(0x606, "InvalidServerSecurityInfo", "Invalid server security data.", TLS_STAGE,
@@ -75,7 +77,8 @@ final class DisconnectReasons {
       e(0x904, "AtClientWinsockFDCLOSE", "Socket closed.",
           "the VM dropped the TCP connection during connection setup, typically in the TLS stage: the RDP"
               + " certificate or its private key is unusable (MachineKeys permissions), the certificate is expired"
-              + " or corrupted, or TLS is disabled in SCHANNEL", List.of(PROBE, INSPECT, REPAIR)),
+              + " or corrupted, or TLS is disabled in SCHANNEL",
+          List.of(PROBE, INSPECT, REPAIR)),
       e(0x906, "InternalSecurityError", "Internal security error.", TLS_STAGE, List.of(PROBE, INSPECT, REPAIR)),
       e(0x908, "LicensingTimeout", "Licensing time-out.",
           "RDS licensing on the VM did not answer in time; azrdpfix does not repair licensing", NONE),
@@ -88,11 +91,13 @@ final class DisconnectReasons {
       ssl(0xC07, "SSL_ERR_ACCOUNT_RESTRICTION", "The account is restricted.",
           "an account restriction (logon hours, blank password)", NONE),
       e(0xC08, "ClientDecompressionError", "Decompression error.", CLIENT, NONE),
-      ssl(0xD07, "SSL_ERR_ACCOUNT_LOCKED_OUT", "The account is locked out.", "too many failed logons locked the account",
+      ssl(0xD07, "SSL_ERR_ACCOUNT_LOCKED_OUT", "The account is locked out.",
+          "too many failed logons locked the account",
           NONE),
       ssl(0xE07, "SSL_ERR_ACCOUNT_EXPIRED", "The account is expired.", "the account expired", NONE),
       ssl(0xF07, "SSL_ERR_PASSWORD_EXPIRED", "The password is expired.", "the password expired", NONE),
-      ssl(0x1207, "SSL_ERR_PASSWORD_MUST_CHANGE", "The user password must be changed before logging on for the first time.",
+      ssl(0x1207, "SSL_ERR_PASSWORD_MUST_CHANGE",
+          "The user password must be changed before logging on for the first time.",
           "the password must be changed at first logon", NONE),
       ssl(0x1607, "SSL_ERR_DELEGATION_POLICY", "The policy does not support delegation of credentials to the target"
           + " server.", "the client's CredSSP delegation policy", NONE),
@@ -101,7 +106,8 @@ final class DisconnectReasons {
       ssl(0x1807, "SSL_ERR_NO_AUTHENTICATING_AUTHORITY", "No authority could be contacted for authentication.",
           "a domain-joined VM cannot reach a domain controller, or its secure channel is broken",
           List.of(PROBE, INSPECT)),
-      ssl(0x1B07, "SSL_ERR_CERT_EXPIRED", "The received certificate is expired.", "the VM's RDP certificate has expired",
+      ssl(0x1B07, "SSL_ERR_CERT_EXPIRED", "The received certificate is expired.",
+          "the VM's RDP certificate has expired",
           List.of(PROBE, REPAIR)),
       ssl(0x1C07, "SSL_ERR_SMARTCARD_WRONG_PIN", "An incorrect PIN was presented to the smart card.", CLIENT, NONE),
       ssl(0x2107, "SSL_ERR_FRESH_CRED_REQUIRED_BY_SERVER", "The server authentication policy does not allow connection"

@@ -38,7 +38,8 @@ final class ExtendedReasons {
       e(6, "OutOfMemory", "No memory is available.", "the VM ran out of memory", List.of(INSPECT)),
       e(7, "ServerDeniedConnection", "The server denied the connection.",
           "the VM refused the connection before any session existed; with error code 0x904 that is the TLS"
-              + " stage (certificate, private key, TLS settings)", List.of(PROBE, INSPECT, REPAIR)),
+              + " stage (certificate, private key, TLS settings)",
+          List.of(PROBE, INSPECT, REPAIR)),
       e(8, "ServerDeniedConnectionFips", "The server denied the connection for security reasons.",
           "FIPS policy or MinEncryptionLevel on the VM (inspect reports both; azrdpfix does not change them)",
           List.of(INSPECT)),

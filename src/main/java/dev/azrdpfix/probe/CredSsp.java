@@ -15,8 +15,8 @@ final class CredSsp {
 
   /** NTLM NEGOTIATE_MESSAGE (MS-NLMP 2.2.1.1): flags 0xE20882B7, empty domain/workstation, Version 10.0.17763. */
   static final byte[] NTLM_NEGOTIATE = {
-    'N', 'T', 'L', 'M', 'S', 'S', 'P', 0, 0x01, 0x00, 0x00, 0x00, (byte) 0xB7, (byte) 0x82, 0x08, (byte) 0xE2,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0A, 0x00, 0x63, 0x45, 0x00, 0x00, 0x00, 0x0F
+      'N', 'T', 'L', 'M', 'S', 'S', 'P', 0, 0x01, 0x00, 0x00, 0x00, (byte) 0xB7, (byte) 0x82, 0x08, (byte) 0xE2,
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0A, 0x00, 0x63, 0x45, 0x00, 0x00, 0x00, 0x0F
   };
 
   private CredSsp() {}
@@ -105,7 +105,8 @@ final class CredSsp {
             }
           }
           case 0xA4 -> errorCode = inner.expect(0x02).unsigned();
-          default -> { } // authInfo, pubKeyAuth, clientNonce: not expected here, and harmless
+          default -> {
+          } // authInfo, pubKeyAuth, clientNonce: not expected here, and harmless
         }
       }
       return new Reply(token, errorCode, version);

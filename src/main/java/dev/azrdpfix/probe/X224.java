@@ -22,11 +22,11 @@ final class X224 {
   /** TPKT + X.224 CR (no cookie: it would carry a user name) + RDP_NEG_REQ, 19 bytes. */
   static byte[] connectionRequest(int requestedProtocols) {
     return new byte[] {
-      0x03, 0x00, 0x00, 0x13, // TPKT v3, length 19 (big-endian, header included)
-      0x0E, (byte) 0xE0, 0x00, 0x00, 0x00, 0x00, 0x00, // LI = 19 - 5, CR, DST-REF, SRC-REF, class 0
-      0x01, 0x00, 0x08, 0x00, // RDP_NEG_REQ type 1, flags 0, length 8 (little-endian)
-      (byte) requestedProtocols, (byte) (requestedProtocols >>> 8), (byte) (requestedProtocols >>> 16),
-      (byte) (requestedProtocols >>> 24)
+        0x03, 0x00, 0x00, 0x13, // TPKT v3, length 19 (big-endian, header included)
+        0x0E, (byte) 0xE0, 0x00, 0x00, 0x00, 0x00, 0x00, // LI = 19 - 5, CR, DST-REF, SRC-REF, class 0
+        0x01, 0x00, 0x08, 0x00, // RDP_NEG_REQ type 1, flags 0, length 8 (little-endian)
+        (byte) requestedProtocols, (byte) (requestedProtocols >>> 8), (byte) (requestedProtocols >>> 16),
+        (byte) (requestedProtocols >>> 24)
     };
   }
 
@@ -125,26 +125,40 @@ final class X224 {
 
   static String failureName(long code) {
     switch ((int) code) {
-      case 1: return "SSL_REQUIRED_BY_SERVER";
-      case 2: return "SSL_NOT_ALLOWED_BY_SERVER";
-      case 3: return "SSL_CERT_NOT_ON_SERVER";
-      case 4: return "INCONSISTENT_FLAGS";
-      case 5: return "HYBRID_REQUIRED_BY_SERVER";
-      case 6: return "SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER";
-      default: return String.format("UNKNOWN_FAILURE_0x%X", code);
+      case 1:
+        return "SSL_REQUIRED_BY_SERVER";
+      case 2:
+        return "SSL_NOT_ALLOWED_BY_SERVER";
+      case 3:
+        return "SSL_CERT_NOT_ON_SERVER";
+      case 4:
+        return "INCONSISTENT_FLAGS";
+      case 5:
+        return "HYBRID_REQUIRED_BY_SERVER";
+      case 6:
+        return "SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER";
+      default:
+        return String.format("UNKNOWN_FAILURE_0x%X", code);
     }
   }
 
   /** What a negotiation failure code means for the VM, in a few words. */
   static String failureMeaning(int code) {
     switch (code) {
-      case 1: return "the server requires TLS or CredSSP";
-      case 2: return "the server is configured for Standard RDP Security only (SecurityLayer=0)";
-      case 3: return "the server has no usable RDP certificate, so it cannot start TLS or CredSSP";
-      case 4: return "the requested protocols are inconsistent with the server's state";
-      case 5: return "the server requires CredSSP (NLA)";
-      case 6: return "the server requires TLS with client certificate authentication";
-      default: return "a failure code outside MS-RDPBCGR 2.2.1.2.2";
+      case 1:
+        return "the server requires TLS or CredSSP";
+      case 2:
+        return "the server is configured for Standard RDP Security only (SecurityLayer=0)";
+      case 3:
+        return "the server has no usable RDP certificate, so it cannot start TLS or CredSSP";
+      case 4:
+        return "the requested protocols are inconsistent with the server's state";
+      case 5:
+        return "the server requires CredSSP (NLA)";
+      case 6:
+        return "the server requires TLS with client certificate authentication";
+      default:
+        return "a failure code outside MS-RDPBCGR 2.2.1.2.2";
     }
   }
 }

@@ -67,7 +67,7 @@ public final class FileReportStore implements ReportStore {
     String prefix = key(vm.subscriptionId(), vm.display()) + "__";
     try (Stream<Path> files = Files.list(dir)) {
       return files.filter(p -> p.getFileName().toString().startsWith(prefix)
-              && p.getFileName().toString().endsWith(".json"))
+          && p.getFileName().toString().endsWith(".json"))
           .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed())
           .map(FileReportStore::header).filter(Objects::nonNull)
           .map(Header::repairThatChanged).flatMap(Optional::stream)
@@ -81,7 +81,7 @@ public final class FileReportStore implements ReportStore {
   private void prune(String prefix) {
     try (Stream<Path> files = Files.list(dir)) {
       List<Path> old = files.filter(p -> p.getFileName().toString().startsWith(prefix)
-              && p.getFileName().toString().endsWith(".json"))
+          && p.getFileName().toString().endsWith(".json"))
           .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed())
           .skip(KEEP_PER_VM).toList();
       for (Path p : old) {

@@ -224,7 +224,8 @@ public final class InspectOutput {
       for (NetworkCheck c : r.networkChecks()) {
         b.append("| RDP (TCP ").append(r.rdpPort()).append(") from ").append(md(c.source())).append(" | ")
             .append(md(c.verdict().reason())).append(c.verdict().nsgName() == null ? "" : " in "
-                + md(c.verdict().nsgName())).append(" |\n");
+                + md(c.verdict().nsgName()))
+            .append(" |\n");
       }
       b.append("| Guest | ").append(r.guest().diagnosed() ? "diagnosed through Run Command (read-only)"
           : "not diagnosed (" + md(r.guest().skippedBecause()) + ")").append(" |\n");

@@ -83,7 +83,9 @@ public final class Json {
 
   /** Hands Jackson's own map serializer a key-ordered copy of any map without a defined order. */
   private static final class KeyOrderedMapSerializer extends JsonSerializer<Map<?, ?>>
-      implements ContextualSerializer, ResolvableSerializer {
+      implements
+        ContextualSerializer,
+        ResolvableSerializer {
     private final JsonSerializer<Object> delegate;
 
     @SuppressWarnings("unchecked")

@@ -131,8 +131,9 @@ public final class RepairOutput {
       b.append("\nAzure operations:\n");
       for (Operation o : r.operations()) {
         b.append(String.format("  %s  %-11s %-46s %s%s%n", TIME.format(o.started()), o.kind().id(),
-            style.truncate(Inert.text(o.purpose()), 46), o.result().startsWith("ok") ? style.good(Inert.text(o.result()))
-            : style.bad(Inert.text(o.result())),
+            style.truncate(Inert.text(o.purpose()), 46),
+            o.result().startsWith("ok") ? style.good(Inert.text(o.result()))
+                : style.bad(Inert.text(o.result())),
             o.ended() == null ? "" : " (" + seconds(Duration.between(o.started(), o.ended())) + ")"));
       }
     }
@@ -276,7 +277,8 @@ public final class RepairOutput {
 
   /** The command that undoes this run's changes. */
   public static String undoCommand(RepairReport r) {
-    return r.undoCommand() != null ? r.undoCommand() : "azrdpfix rollback " + r.target() + " --run " + r.runId().value();
+    return r.undoCommand() != null ? r.undoCommand()
+        : "azrdpfix rollback " + r.target() + " --run " + r.runId().value();
   }
 
   /** The signed-in RDP sessions a TermService or VM restart ends, as one line; null when there are none. */
@@ -363,7 +365,8 @@ public final class RepairOutput {
       b.append("\nThen TermService and SessionEnv restart inside ").append(r.target()).append(": RDP users are cut"
           + " off for about a minute; the VM itself is restarted through Azure only ")
           .append(r.restart().policy() == dev.azrdpfix.core.repair.RestartPolicy.NEVER ? "never (--restart never)"
-              : "if RDP still fails afterwards (--restart auto)").append(".\n");
+              : "if RDP still fails afterwards (--restart auto)")
+          .append(".\n");
       if (r.mode() == dev.azrdpfix.core.repair.RunMode.REPAIR) {
         b.append("Undo afterwards: '").append(undoCommand(r)).append("'\n");
       }
@@ -382,7 +385,6 @@ public final class RepairOutput {
   private static String md(String s) {
     return Inert.markdown(s);
   }
-
 
   private static String seconds(Duration d) {
     return String.format(java.util.Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);

@@ -118,24 +118,31 @@ public final class GuestFactsMapper {
         mk == null ? null : new GuestFacts.MachineKeys(text(mk, "sddl"), bool(mk, "isDefault"), bool(mk, "grantsOk"),
             bool(mk, "rdpKeyReadable"), bool(mk, "corrupt")),
         services,
-        lis == null ? null : new GuestFacts.Listener(ranged(integer(lis, "port"), "listener.port"), text(lis, "process"), text(lis, "service")),
+        lis == null ? null
+            : new GuestFacts.Listener(ranged(integer(lis, "port"), "listener.port"), text(lis, "process"),
+                text(lis, "service")),
         reg == null ? null : new GuestFacts.Registry(integer(reg, "fDenyTSConnections"),
-            integer(reg, "policyDenyTSConnections"), ranged(integer(reg, "PortNumber"), "registry.PortNumber"), integer(reg, "SecurityLayer"),
-            integer(reg, "UserAuthentication"), integer(reg, "MinEncryptionLevel"), integer(reg, "fEnableWinStation"), integer(reg, "TSEnabled"),
+            integer(reg, "policyDenyTSConnections"), ranged(integer(reg, "PortNumber"), "registry.PortNumber"),
+            integer(reg, "SecurityLayer"),
+            integer(reg, "UserAuthentication"), integer(reg, "MinEncryptionLevel"), integer(reg, "fEnableWinStation"),
+            integer(reg, "TSEnabled"),
             integer(reg, "TSUserEnabled"), integer(reg, "TSServerDrainMode"), integer(reg, "fLogonDisabled"),
             integer(reg, "LanAdapter")),
         strings(f.get("gpo")),
         tls == null ? null : new GuestFacts.Tls(integer(tls, "1.0"), integer(tls, "1.1"), integer(tls, "1.2")),
         integer(f, "fips"),
         fw == null ? null : new GuestFacts.Firewall(boolMap(fw.get("profiles")), boolMap(fw.get("rdpRules")),
-            bool(fw, "blockInbound"), strings(fw.get("active")), ranged(integer(fw, "blockRules"), "firewall.blockRules")),
+            bool(fw, "blockInbound"), strings(fw.get("active")),
+            ranged(integer(fw, "blockRules"), "firewall.blockRules")),
         events,
         ranged(integer(f, "mtu"), "mtu"),
         key == null ? null : new GuestFacts.RdpKey(text(key, "tp"), text(key, "source"), text(key, "provider"),
             text(key, "file"), text(key, "sddl"), key.get("missing") != null && key.get("missing").isArray()
-                ? strings(key.get("missing")) : null, bool(key, "opens")),
+                ? strings(key.get("missing")) : null,
+            bool(key, "opens")),
         ranged(integer(f, "sessions"), "sessions"),
-        tlsOff == null ? null : new GuestFacts.Tls(integer(tlsOff, "1.0"), integer(tlsOff, "1.1"), integer(tlsOff, "1.2")),
+        tlsOff == null ? null
+            : new GuestFacts.Tls(integer(tlsOff, "1.0"), integer(tlsOff, "1.1"), integer(tlsOff, "1.2")),
         lock(obj(f, "lock")));
   }
 

@@ -7,14 +7,14 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * rule text for usage errors; {@link #PORT} also checks its range.
  */
 public enum ParameterType {
-  RUN_ID("runId", "(?-i)^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{6}$", "a run id like 20261123T050000Z-k3x9q2"),
-  THUMBPRINT("thumbprint", "(?-i)^[0-9A-F]{40}$", "40 upper-case hex digits"),
-  THUMBPRINT_LIST("thumbprintList", "(?-i)^[0-9A-F]{40}(_[0-9A-F]{40}){0,15}$",
-      "1 to 16 thumbprints of 40 upper-case hex digits, joined with _ (no commas, no blanks)"),
-  TOKEN("token", "(?-i)^[A-Za-z0-9._-]{1,64}$", "1 to 64 letters, digits, '.', '_' or '-'"),
-  BOOL("bool", "(?-i)^(true|false)$", "true or false"),
-  INT("int", "(?-i)^-?[0-9]{1,9}$", "a whole number of at most 9 digits"),
-  PORT("port", "(?-i)^[0-9]{1,5}$", "a TCP port from 1 to 65535");
+  RUN_ID("runId", "(?-i)^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{6}$", "a run id like 20261123T050000Z-k3x9q2"), THUMBPRINT(
+      "thumbprint", "(?-i)^[0-9A-F]{40}$", "40 upper-case hex digits"), THUMBPRINT_LIST("thumbprintList",
+          "(?-i)^[0-9A-F]{40}(_[0-9A-F]{40}){0,15}$",
+          "1 to 16 thumbprints of 40 upper-case hex digits, joined with _ (no commas, no blanks)"), TOKEN("token",
+              "(?-i)^[A-Za-z0-9._-]{1,64}$", "1 to 64 letters, digits, '.', '_' or '-'"), BOOL("bool",
+                  "(?-i)^(true|false)$",
+                  "true or false"), INT("int", "(?-i)^-?[0-9]{1,9}$", "a whole number of at most 9 digits"), PORT(
+                      "port", "(?-i)^[0-9]{1,5}$", "a TCP port from 1 to 65535");
 
   private final String id;
   private final String pattern;

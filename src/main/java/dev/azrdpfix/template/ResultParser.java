@@ -71,7 +71,8 @@ public final class ResultParser {
     if (trailing != null) {
       return new TemplateResult(r.id(), ResultStatus.FAILED, r.facts(), r.findings(), r.changes(), r.backups(),
           "template " + templateId + " printed more output after its result line ('" + cut(trailing, 80)
-              + "'), so the result cannot be trusted" + stderrTail(stderr), r.steps());
+              + "'), so the result cannot be trusted" + stderrTail(stderr),
+          r.steps());
     }
     return r;
   }

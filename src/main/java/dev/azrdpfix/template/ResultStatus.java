@@ -6,10 +6,7 @@ import java.util.Locale;
 
 /** The status a template reports: ok (read-only ran), changed, noop (nothing needed doing), failed. */
 public enum ResultStatus {
-  OK,
-  CHANGED,
-  NOOP,
-  FAILED;
+  OK, CHANGED, NOOP, FAILED;
 
   @JsonValue
   public String id() {

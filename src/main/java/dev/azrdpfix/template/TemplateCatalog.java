@@ -210,7 +210,8 @@ public final class TemplateCatalog {
       if (!spec.parameters().containsKey(name)) {
         throw new AzrdpfixException(ExitCode.USAGE, "template " + spec.id() + " has no parameter '" + name
             + "'; its parameters are: " + (spec.parameters().isEmpty() ? "none"
-                : String.join(", ", spec.parameters().keySet())) + ".");
+                : String.join(", ", spec.parameters().keySet()))
+            + ".");
       }
     }
     Map<String, String> values = new LinkedHashMap<>();

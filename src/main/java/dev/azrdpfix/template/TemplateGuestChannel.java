@@ -2,9 +2,9 @@ package dev.azrdpfix.template;
 
 import dev.azrdpfix.core.guest.GuestRun;
 import dev.azrdpfix.core.guest.PlannedStep;
+import dev.azrdpfix.core.guest.StepProperties;
 import dev.azrdpfix.core.guest.StepStatus;
 import dev.azrdpfix.core.model.RunId;
-import dev.azrdpfix.core.guest.StepProperties;
 import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.port.AzureGateway;
 import dev.azrdpfix.core.port.GuestChannel;

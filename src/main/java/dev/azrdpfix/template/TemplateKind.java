@@ -5,9 +5,7 @@ import java.util.Locale;
 
 /** What a template does: only reads, repairs one thing, or rolls a run back. */
 public enum TemplateKind {
-  INSPECT,
-  REPAIR,
-  ROLLBACK;
+  INSPECT, REPAIR, ROLLBACK;
 
   @JsonValue
   public String id() {

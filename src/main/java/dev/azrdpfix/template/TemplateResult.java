@@ -42,6 +42,7 @@ public record TemplateResult(
 
   /** True when this run, or one of its steps, changed something on the VM. */
   public boolean changedSomething() {
-    return !changes.isEmpty() || status == ResultStatus.CHANGED || steps.stream().anyMatch(TemplateResult::changedSomething);
+    return !changes.isEmpty() || status == ResultStatus.CHANGED
+        || steps.stream().anyMatch(TemplateResult::changedSomething);
   }
 }

@@ -43,7 +43,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * exactly and nothing really waits.
  */
 class ArmWaitsTest {
-  @RegisterExtension static WireMockExtension wm = ArmWorld.extension();
+  @RegisterExtension
+  static WireMockExtension wm = ArmWorld.extension();
 
   private static final String VM = ArmWorld.rgPath("rg1") + "/providers/Microsoft.Compute/virtualMachines/vm1";
   private static final String OPS = "/subscriptions/" + SUB + "/providers/Microsoft.Compute/locations/westeurope/"
@@ -95,8 +96,9 @@ class ArmWaitsTest {
       if (retryAfterThenStatus[i] != null) {
         response = response.withHeader("Retry-After", retryAfterThenStatus[i]);
       }
-      wm.stubFor(get(urlPathEqualTo(OPS + "rc1")).withQueryParam("monitor", com.github.tomakehurst.wiremock.client
-          .WireMock.absent()).inScenario("op").whenScenarioStateIs(state).willSetStateTo(next).willReturn(response));
+      wm.stubFor(get(urlPathEqualTo(OPS + "rc1"))
+          .withQueryParam("monitor", com.github.tomakehurst.wiremock.client.WireMock.absent()).inScenario("op")
+          .whenScenarioStateIs(state).willSetStateTo(next).willReturn(response));
       state = next;
     }
   }
@@ -118,8 +120,9 @@ class ArmWaitsTest {
   @Test
   void an_operation_that_never_ends_times_out_at_the_deadline_in_one_line() throws Exception {
     runCommandAccepted(null);
-    wm.stubFor(get(urlPathEqualTo(OPS + "rc1")).withQueryParam("monitor", com.github.tomakehurst.wiremock.client
-        .WireMock.absent()).willReturn(ArmWorld.json(200, Map.of("status", "InProgress"))));
+    wm.stubFor(get(urlPathEqualTo(OPS + "rc1"))
+        .withQueryParam("monitor", com.github.tomakehurst.wiremock.client.WireMock.absent())
+        .willReturn(ArmWorld.json(200, Map.of("status", "InProgress"))));
     AzureVmGateway gw = gateway(Duration.ofSeconds(5));
     AzrdpfixException e = assertThrows(AzrdpfixException.class, () -> gw.runPowerShell(new VmRef(SUB, "rg1", "vm1"),
         List.of("Write-Output hello"), Map.of(), Duration.ofSeconds(32)));
@@ -168,8 +171,9 @@ class ArmWaitsTest {
 
     wm.resetAll();
     runCommandAccepted(null);
-    wm.stubFor(get(urlPathEqualTo(OPS + "rc1")).withQueryParam("monitor", com.github.tomakehurst.wiremock.client
-        .WireMock.absent()).willReturn(ArmWorld.json(500, Map.of("error", Map.of("code", "InternalServerError",
+    wm.stubFor(get(urlPathEqualTo(OPS + "rc1"))
+        .withQueryParam("monitor", com.github.tomakehurst.wiremock.client.WireMock.absent())
+        .willReturn(ArmWorld.json(500, Map.of("error", Map.of("code", "InternalServerError",
             "message", "boom")))));
     OutcomeUnknownException polls = assertThrows(OutcomeUnknownException.class, () -> gw.runPowerShell(vm,
         List.of("Write-Output hello"), Map.of(), Duration.ofMinutes(30)));

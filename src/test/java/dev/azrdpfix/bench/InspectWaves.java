@@ -56,7 +56,8 @@ public final class InspectWaves {
             waveEnd = Math.max(waveEnd, r.endNanos());
             detail.append(' ').append(r.method()).append(' ').append(r.route());
           }
-          System.out.printf("inspect %s: %d ARM requests in %d sequential waves, %d ms (150 ms latency per request)%s%n",
+          System.out.printf(
+              "inspect %s: %d ARM requests in %d sequential waves, %d ms (150 ms latency per request)%s%n",
               vm, reqs.size(), waves, ms, detail);
         }
       }

@@ -25,8 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code check-access} through the real Azure SDK pipeline against ARM's permissions API (WireMock, HTTPS). */
 class CheckAccessCommandTest {
-  @RegisterExtension static WireMockExtension wm = ArmWorld.extension();
-  @TempDir Path home;
+  @RegisterExtension
+  static WireMockExtension wm = ArmWorld.extension();
+  @TempDir
+  Path home;
 
   static final String PERMISSIONS = ArmWorld.rgPath("rg1")
       + "/providers/Microsoft.Compute/virtualMachines/vm1/providers/Microsoft.Authorization/permissions";

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * the cache folder and creates it on its first start, so "no simulator folder" proves that no Azure call was made.
  */
 class CheckBeforeChangeTest {
-  @TempDir Path home;
+  @TempDir
+  Path home;
 
   Result azrdpfix(String... args) {
     List<String> all = new ArrayList<>(List.of(args));

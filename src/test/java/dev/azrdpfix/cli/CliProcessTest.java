@@ -25,8 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisabledOnOs(OS.WINDOWS)
 class CliProcessTest {
-  @RegisterExtension static WireMockExtension wm = ArmWorld.extension();
-  @TempDir Path home;
+  @RegisterExtension
+  static WireMockExtension wm = ArmWorld.extension();
+  @TempDir
+  Path home;
 
   record Proc(int exit, String out, String err) {}
 
@@ -72,7 +74,7 @@ class CliProcessTest {
     assertTrue(calls.contains("account get-access-token"), calls);
     wm.verify(com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
         com.github.tomakehurst.wiremock.client.WireMock.anyUrl()).withHeader("Authorization",
-        com.github.tomakehurst.wiremock.client.WireMock.equalTo("Bearer cli-token")));
+            com.github.tomakehurst.wiremock.client.WireMock.equalTo("Bearer cli-token")));
   }
 
   @Test

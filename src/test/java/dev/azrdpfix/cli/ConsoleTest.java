@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The console a person reads at 3 a.m.: what is printed, where, and which commands it hands over. */
 class ConsoleTest {
-  @TempDir Path home;
+  @TempDir
+  Path home;
 
   Result sim(String... args) {
     return sim(Map.of(), args);

@@ -44,11 +44,13 @@ class FaultMatrixTest {
   private static final List<String> STATUS_FAULTS = List.of("429", "500", "503", "reset", "409");
   private static final List<String> ACCEPT_FAULTS = List.of("accept-reset", "accept-fail-polls");
 
-  @TempDir Path home;
+  @TempDir
+  Path home;
 
   static List<String> args(String faults, Path report) {
-    List<String> a = new ArrayList<>(List.of("repair", "web-01", "--yes", "--restart", "always", "--output", "json", "--probe-timeout", "2s",
-        "--probe-wait", "20s", "--simulate", "--sim-latency", "fast/4", "--report", report.toString()));
+    List<String> a = new ArrayList<>(
+        List.of("repair", "web-01", "--yes", "--restart", "always", "--output", "json", "--probe-timeout", "2s",
+            "--probe-wait", "20s", "--simulate", "--sim-latency", "fast/4", "--report", report.toString()));
     if (faults != null) {
       a.addAll(List.of("--sim-faults", faults));
     }

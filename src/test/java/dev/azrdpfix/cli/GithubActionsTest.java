@@ -29,8 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * the progress group, and that nothing the guest (or Azure) says can become a workflow command.
  */
 class GithubActionsTest {
-  @RegisterExtension static WireMockExtension wm = ArmWorld.extension();
-  @TempDir Path home;
+  @RegisterExtension
+  static WireMockExtension wm = ArmWorld.extension();
+  @TempDir
+  Path home;
 
   /** A fake runner: the environment files and the log the runner would read. */
   record Step(Result result, Map<String, String> outputs, String summary) {

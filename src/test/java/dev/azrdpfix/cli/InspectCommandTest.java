@@ -33,8 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code inspect} end to end through picocli and the real Azure SDK against an ARM-shaped world over HTTPS. */
 class InspectCommandTest {
-  @RegisterExtension static WireMockExtension wm = ArmWorld.extension();
-  @TempDir Path home;
+  @RegisterExtension
+  static WireMockExtension wm = ArmWorld.extension();
+  @TempDir
+  Path home;
   ArmWorld world;
   Map<String, String> env;
 

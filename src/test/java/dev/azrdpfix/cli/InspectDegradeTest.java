@@ -1,6 +1,5 @@
 package dev.azrdpfix.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * which answers the Run Command POST with 403 AuthorizationFailed as Azure does for a Reader.
  */
 class InspectDegradeTest {
-  @TempDir Path home;
+  @TempDir
+  Path home;
 
   Result inspect(String... args) {
     List<String> all = new ArrayList<>(List.of("inspect"));
@@ -52,12 +52,14 @@ class InspectDegradeTest {
     assertTrue(ids(doc).contains("rdp-blocked-by-nsg"), r::toString);
     assertTrue(ids(doc).contains("guest-not-diagnosed"), r::toString);
     JsonNode g = finding(doc, "guest-not-diagnosed");
-    assertTrue(g.path("nextStep").asText().contains("Microsoft.Compute/virtualMachines/runCommand/action"), g::toString);
+    assertTrue(g.path("nextStep").asText().contains("Microsoft.Compute/virtualMachines/runCommand/action"),
+        g::toString);
     assertTrue(g.path("nextStep").asText().contains("Virtual Machine Contributor"), g::toString);
     assertFalse(doc.path("guest").path("diagnosed").asBoolean(), r::toString);
     // The NSG finding points at the real fix, with the NSG's name and a priority before the denying rule (200).
     String nsgNext = finding(doc, "rdp-blocked-by-nsg").path("nextStep").asText();
-    assertTrue(nsgNext.contains("az network nsg rule") && nsgNext.contains("--nsg-name snet-locked-nsg -n Allow-RDP-3389 --priority 190")
+    assertTrue(nsgNext.contains("az network nsg rule")
+        && nsgNext.contains("--nsg-name snet-locked-nsg -n Allow-RDP-3389 --priority 190")
         && nsgNext.contains("--priority "), nsgNext);
   }
 

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 class InterruptedRunTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path home;
+  @TempDir
+  Path home;
 
   /** Stands for the JVM halting after its shutdown hooks ran. */
   static final class Halted extends Error {
@@ -129,7 +130,8 @@ class InterruptedRunTest {
     List<Thread> hooks = new ArrayList<>();
     CtrlCOn err = new CtrlCOn(Pattern.compile(trigger), nth, hooks);
     Path reportFile = home.resolve("out/report.json");
-    String[] args = {"repair", "web-01", "--yes", "--restart", "always", "--verbose", "--probe-timeout", "2s", "--probe-wait", "20s",
+    String[] args = {"repair", "web-01", "--yes", "--restart", "always", "--verbose", "--probe-timeout", "2s",
+        "--probe-wait", "20s",
         "--report", reportFile.toString(), "--simulate", "--sim-latency", "fast/4"};
     Environment env = Environment.of(Map.of("AZRDPFIX_CACHE_DIR", home.resolve("cache").toString()), home)
         .withTime(CliRun.time(home), CliRun.time(home));

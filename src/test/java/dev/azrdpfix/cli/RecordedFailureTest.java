@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.azrdpfix.core.repair.RunJournal;
-import dev.azrdpfix.core.repair.RunMode;
-import dev.azrdpfix.core.repair.RepairReport;
-import dev.azrdpfix.core.port.ReportStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.azrdpfix.core.port.ReportStore;
+import dev.azrdpfix.core.repair.RepairReport;
+import dev.azrdpfix.core.repair.RunJournal;
+import dev.azrdpfix.core.repair.RunMode;
 import dev.azrdpfix.testing.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +27,8 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 @Execution(ExecutionMode.CONCURRENT)
 class RecordedFailureTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  @TempDir Path home;
+  @TempDir
+  Path home;
 
   CliRun.Result azrdpfix(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
@@ -39,8 +40,9 @@ class RecordedFailureTest {
   void a_restart_whose_polls_fail_after_the_bundle_keeps_the_changes_and_prints_the_undo_with_exit_3()
       throws Exception {
     Path file = home.resolve("out/report.json");
-    CliRun.Result r = azrdpfix("repair", "web-01", "--yes", "--restart", "always", "--report", file.toString(), "--probe-wait", "20s",
-        "--sim-faults", "accept-fail-polls:restart").expectExit(3);
+    CliRun.Result r =
+        azrdpfix("repair", "web-01", "--yes", "--restart", "always", "--report", file.toString(), "--probe-wait", "20s",
+            "--sim-faults", "accept-fail-polls:restart").expectExit(3);
     JsonNode report = JSON.readTree(file.toFile());
     String runId = report.path("runId").asText();
     String undo = "azrdpfix rollback rg-prod/web-01 --run " + runId + " --simulate";

@@ -33,8 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
  * restart stub and fails on any unexpected request).
  */
 class RepairFailureTest {
-  @RegisterExtension static WireMockExtension wm = ArmWorld.extension();
-  @TempDir Path home;
+  @RegisterExtension
+  static WireMockExtension wm = ArmWorld.extension();
+  @TempDir
+  Path home;
 
   private static final String VM = ArmWorld.rgPath("rg1") + "/providers/Microsoft.Compute/virtualMachines/vm1";
   private static final String OPS = "/subscriptions/" + SUB + "/providers/Microsoft.Compute/locations/westeurope/"
@@ -62,8 +64,9 @@ class RepairFailureTest {
   @Test
   void a_step_failing_midway_stops_the_run_reports_the_changes_and_does_not_restart() throws Exception {
     new ArmWorld(wm).serve(new ArmWorld.Vm().allowRdpFrom("198.51.100.0/24", 300));
-    wm.stubFor(get(urlPathMatching(OPS + "rc-.*")).withQueryParam("monitor", com.github.tomakehurst.wiremock
-        .client.WireMock.absent()).willReturn(ArmWorld.json(200, Map.of("status", "Succeeded"))));
+    wm.stubFor(get(urlPathMatching(OPS + "rc-.*"))
+        .withQueryParam("monitor", com.github.tomakehurst.wiremock.client.WireMock.absent())
+        .willReturn(ArmWorld.json(200, Map.of("status", "Succeeded"))));
     runCommandReturns(STARTED, "diagnosed", "rc-diag", golden("diagnose-headline.stdout.txt"));
     runCommandReturns("diagnosed", "applied", "rc-bundle", golden("bundle-failed-midway.stdout.txt"));
 
@@ -83,8 +86,9 @@ class RepairFailureTest {
   @Test
   void output_without_a_result_line_is_a_failure_never_a_success() throws Exception {
     new ArmWorld(wm).serve(new ArmWorld.Vm().allowRdpFrom("198.51.100.0/24", 300));
-    wm.stubFor(get(urlPathMatching(OPS + "rc-.*")).withQueryParam("monitor", com.github.tomakehurst.wiremock
-        .client.WireMock.absent()).willReturn(ArmWorld.json(200, Map.of("status", "Succeeded"))));
+    wm.stubFor(get(urlPathMatching(OPS + "rc-.*"))
+        .withQueryParam("monitor", com.github.tomakehurst.wiremock.client.WireMock.absent())
+        .willReturn(ArmWorld.json(200, Map.of("status", "Succeeded"))));
     // What Run Command returns when only the last 4,096 bytes survive and the marker line was cut.
     runCommandReturns(STARTED, "diagnosed", "rc-diag", golden("diagnose-headline.stdout.txt").substring(0, 200));
     CliRun.Result r = CliRun.run(Map.of("AZRDPFIX_ACCESS_TOKEN", "t", "AZURE_SUBSCRIPTION_ID", SUB), home,

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * cache stays tidy.
  */
 class ServedSimulatorTest {
-  @TempDir Path home;
+  @TempDir
+  Path home;
   SimulatedAzure sim;
 
   @AfterEach

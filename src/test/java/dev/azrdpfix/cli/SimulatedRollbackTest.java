@@ -28,7 +28,8 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  */
 @Execution(ExecutionMode.CONCURRENT)
 class SimulatedRollbackTest {
-  @TempDir Path home;
+  @TempDir
+  Path home;
 
   Result azrdpfix(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
@@ -113,7 +114,8 @@ class SimulatedRollbackTest {
   void list_prints_one_line_per_run_with_state_changes_and_age() throws Exception {
     String run = json(repair("rdp-disabled-01").expectExit(0)).path("runId").asText();
     Result r = azrdpfix("rollback", "rdp-disabled-01", "--list").expectExit(0);
-    assertTrue(r.out().contains("Runs on rg-prod/rdp-disabled-01 (newest first, as the VM records them):"), r::toString);
+    assertTrue(r.out().contains("Runs on rg-prod/rdp-disabled-01 (newest first, as the VM records them):"),
+        r::toString);
     String line = r.out().lines().filter(l -> l.contains(run)).findFirst().orElseThrow();
     assertTrue(line.matches("  " + run + "  complete  [0-9]+ changes? \\(.*\\)  started .* ago"), line);
     assertTrue(r.out().contains("Undo the latest: azrdpfix rollback rg-prod/rdp-disabled-01 (run " + run + ")"),
@@ -137,7 +139,8 @@ class SimulatedRollbackTest {
     Files.writeString(state, json.writeValueAsString(root));
   }
 
-  private static void findFiles(JsonNode n, String path, String vm, List<com.fasterxml.jackson.databind.node.ObjectNode> out) {
+  private static void findFiles(JsonNode n, String path, String vm,
+      List<com.fasterxml.jackson.databind.node.ObjectNode> out) {
     if (n.isObject()) {
       if (n.path("files").isObject() && path.contains(vm)) {
         out.add((com.fasterxml.jackson.databind.node.ObjectNode) n.path("files"));

@@ -12,7 +12,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** Bad input: exit 2, one line naming the thing, the cause and the next step; never a stack trace or a request. */
 class UsageErrorsTest {
-  @TempDir Path home;
+  @TempDir
+  Path home;
 
   private static final String SUB = "00000000-0000-0000-0000-000000000001";
 

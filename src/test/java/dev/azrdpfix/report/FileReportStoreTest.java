@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 class FileReportStoreTest {
   static final String SUB = "00000000-0000-0000-0000-0000000000aa";
   static final VmRef VM = new VmRef(SUB, "rg1", "vm1");
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   static RepairReport report(String runId, RunMode mode, String target, boolean changed) {
     List<GuestRun.Change> changes = changed ? List.of(new GuestRun.Change("MachineKeys ACL", "a", "b")) : List.of();

@@ -38,7 +38,8 @@ class SamplesTest {
       "changes[].what", "changes[].before", "changes[].after", "backups[]", "verification.probe.verdict",
       "verification.probedAddress", "verification.note", "verification.findingsAfter[].id");
 
-  @TempDir Path home;
+  @TempDir
+  Path home;
 
   /** Every key path, in document order (array elements share one path). */
   static List<String> paths(JsonNode node) {
@@ -112,8 +113,8 @@ class SamplesTest {
         + "\"operations\":[{\"kind\":\"run-command\",\"purpose\":\"run 20261123T062009Z-0wfsei at "
         + "2026-11-23T06:20:09.266615591Z on EF73FBCCD5998B85751C0E49F6B20DA86B16C87E\"}]}");
     assertEquals(List.of("exit.code = 5", "findings[].id = \"a\"", "findings[].id = \"b\"",
-            "operations[].kind = \"run-command\"", "operations[].purpose = \"run <run-id> at <time> on <thumbprint>\"",
-            "outcome = (missing)"),
+        "operations[].kind = \"run-command\"", "operations[].purpose = \"run <run-id> at <time> on <thumbprint>\"",
+        "outcome = (missing)"),
         values(doc, List.of("exit.code", "findings[].id", "operations[].kind", "operations[].purpose", "outcome")));
     JsonNode reordered = M.readTree("{\"findings\":[{\"id\":\"b\"},{\"id\":\"a\"}],\"exit\":{\"code\":5}}");
     assertTrue(!values(doc, List.of("findings[].id")).equals(values(reordered, List.of("findings[].id"))));

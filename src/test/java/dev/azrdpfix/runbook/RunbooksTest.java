@@ -53,7 +53,8 @@ class RunbooksTest {
   private static final List<String> SECTIONS = List.of("## Confirm", "## What the exit codes mean", "## Escalate",
       "## Undo");
 
-  @TempDir Path temp;
+  @TempDir
+  Path temp;
 
   /** One command as the page states it, with what it must do. */
   record Step(int line, String text, List<String> args, int exit, List<String> checks) {}

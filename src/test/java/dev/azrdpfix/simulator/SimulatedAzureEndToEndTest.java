@@ -12,12 +12,12 @@ import dev.azrdpfix.core.probe.ProbeResult;
 import dev.azrdpfix.core.probe.ProbeVerdict;
 import dev.azrdpfix.probe.TcpRdpProber;
 import dev.azrdpfix.template.TemplateCatalog;
+import dev.azrdpfix.testing.VirtualTime;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import dev.azrdpfix.testing.VirtualTime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SimulatedAzureEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
   private final VirtualTime time = new VirtualTime();
   private SimulatedAzure sim;
 

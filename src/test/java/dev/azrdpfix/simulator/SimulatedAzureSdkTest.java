@@ -49,7 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SimulatedAzureSdkTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
   private final FakeGuests guests = new FakeGuests();
   private final VirtualTime time = new VirtualTime();
   private SimulatedAzure sim;

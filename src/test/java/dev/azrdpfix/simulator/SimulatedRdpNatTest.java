@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The NAT from simulated VM addresses to loopback RDP listeners, and what those listeners are told to play. */
 class SimulatedRdpNatTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
   private final FakeGuests guests = new FakeGuests();
   private final Recording listeners = new Recording();
   private SimulatedAzure sim;

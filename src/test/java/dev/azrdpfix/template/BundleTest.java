@@ -152,7 +152,8 @@ class BundleTest {
       }
       int bundle = bytes(CATALOG.bundle(plan).text());
       // Templates, one helpers copy, the runner and the wrapper lines (a few hundred bytes per step) - nothing more.
-      assertTrue(bundle < sources + helpers + bytes(String.join("\n", CATALOG.runnerLines())) + 400 * plan.size() + 2048,
+      assertTrue(
+          bundle < sources + helpers + bytes(String.join("\n", CATALOG.runnerLines())) + 400 * plan.size() + 2048,
           "bundle of " + plan.size() + " steps is " + bundle + " bytes");
       assertTrue(bundle < singles, "bundle " + bundle + " bytes vs the steps sent one by one " + singles);
     }

@@ -37,7 +37,8 @@ class DiagnoseBudgetTest {
       c.put("keyReadable", false);
       c.put("store", i == 4 ? "My" : "Remote Desktop");
     }
-    ((ObjectNode) facts.get("machineKeys")).put("sddl", "O:BAG:SYD:PAI" + "(A;OICI;FA;;;S-1-5-21-1111111111-2222222222)".repeat(5).substring(0, 186));
+    ((ObjectNode) facts.get("machineKeys")).put("sddl",
+        "O:BAG:SYD:PAI" + "(A;OICI;FA;;;S-1-5-21-1111111111-2222222222)".repeat(5).substring(0, 186));
     ((ObjectNode) facts.get("domain")).put("joined", true).put("name", "d".repeat(64));
     ((ObjectNode) facts.get("os")).put("caption", "c".repeat(64));
     facts.putArray("gpo").add("fDenyTSConnections").add("UserAuthentication").add("SecurityLayer")
@@ -50,7 +51,8 @@ class DiagnoseBudgetTest {
     key.put("tp", "0123456789ABCDEF0123456789ABCDEF01234567").put("source", "binding").put("provider", "CAPI")
         .put("file", "f686aace6942fb7f7ceb231212eef4a4_8f3e4b2a-1c2d-4e5f-8a9b-0c1d2e3f4a5b")
         .put("sddl", "O:BAG:SYD:" + "(D;;FA;;;S-1-5-80-4022436659-1090538466-1613889075-870485073-3428993833)".repeat(3)
-            .substring(0, 190)).put("opens", true);
+            .substring(0, 190))
+        .put("opens", true);
     String sessionEnv = "S-1-5-80-4022436659-1090538466-1613889075-870485073-3428993833";
     key.putArray("missing").add("S-1-5-18").add("S-1-5-20").add(sessionEnv).add("deny:S-1-5-18").add("deny:S-1-5-20")
         .add("deny:" + sessionEnv);

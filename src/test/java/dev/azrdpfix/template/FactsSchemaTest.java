@@ -130,8 +130,9 @@ class FactsSchemaTest {
       String chain = assign.group(1);
       written.add(chain.substring(chain.lastIndexOf('.') + 1));
     }
-    Matcher loop = Pattern.compile("foreach \\(\\$(?:name|n|v) in @\\(([^)]*)\\)\\) \\{\\s*\\n?\\s*\\$(services|reg|tls)\\[")
-        .matcher(code);
+    Matcher loop =
+        Pattern.compile("foreach \\(\\$(?:name|n|v) in @\\(([^)]*)\\)\\) \\{\\s*\\n?\\s*\\$(services|reg|tls)\\[")
+            .matcher(code);
     while (loop.find()) {
       for (String s : loop.group(1).split(",")) {
         written.add(s.trim().replace("'", ""));

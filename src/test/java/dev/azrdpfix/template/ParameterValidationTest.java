@@ -1,10 +1,10 @@
 package dev.azrdpfix.template;
 
-import dev.azrdpfix.contract.ScriptText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.azrdpfix.contract.ScriptText;
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
 import java.util.HashMap;
@@ -85,7 +85,8 @@ class ParameterValidationTest {
 
   @Test
   void theMessageNamesTheParameterTemplateAndRule() {
-    AzrdpfixException e = usage(() -> CATALOG.prepare("clear-stale-binding", Map.of("RunId", RUN, "Thumbprint", "abc;")));
+    AzrdpfixException e =
+        usage(() -> CATALOG.prepare("clear-stale-binding", Map.of("RunId", RUN, "Thumbprint", "abc;")));
     assertTrue(e.getMessage().contains("Thumbprint"), e.getMessage());
     assertTrue(e.getMessage().contains("clear-stale-binding"), e.getMessage());
     assertTrue(e.getMessage().contains("40 upper-case hex digits"), e.getMessage());

@@ -58,7 +58,8 @@ final class PsSource {
   /** The body without comment blocks and whole-line comments: the code that runs. */
   static String code(String text) {
     String noBlocks = body(text).replaceAll("(?s)<#.*?#>", "");
-    return noBlocks.lines().filter(l -> !l.stripLeading().startsWith("#")).collect(java.util.stream.Collectors.joining("\n"));
+    return noBlocks.lines().filter(l -> !l.stripLeading().startsWith("#"))
+        .collect(java.util.stream.Collectors.joining("\n"));
   }
 
   /** The text of the first top-level {@code param(...)} block, or null; single-quoted strings are skipped. */

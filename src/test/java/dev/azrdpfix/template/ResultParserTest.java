@@ -24,7 +24,6 @@ import org.junit.jupiter.api.Test;
 class ResultParserTest {
   private static final StepProperties.Source STEPS = TemplateCatalog.load()::stepProperties;
 
-
   private static String golden(String name) {
     try (InputStream in = ResultParserTest.class.getResourceAsStream("results/" + name)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);

@@ -50,7 +50,8 @@ class TemplateFilesTest {
     manifest().path("templates").forEach(t -> listed.add(t.path("path").asText()));
     manifest().path("common").forEach(t -> listed.add(t.path("path").asText()));
     Set<String> onDisk = PsSource.allScripts().stream()
-        .map(p -> PsSource.ROOT.relativize(p).toString().replace('\\', '/')).collect(Collectors.toCollection(TreeSet::new));
+        .map(p -> PsSource.ROOT.relativize(p).toString().replace('\\', '/'))
+        .collect(Collectors.toCollection(TreeSet::new));
     assertEquals(onDisk, listed);
     for (String p : listed) {
       assertTrue(Files.isRegularFile(PsSource.ROOT.resolve(p)), p);
@@ -75,7 +76,8 @@ class TemplateFilesTest {
 
   @Test
   void theParamBlockReaderSeesEveryParameter() {
-    Map<String, PsSource.Param> p = PsSource.params(PsSource.paramBlock(PsSource.read("repair/clear-stale-binding.ps1")));
+    Map<String, PsSource.Param> p =
+        PsSource.params(PsSource.paramBlock(PsSource.read("repair/clear-stale-binding.ps1")));
     assertEquals(List.of("RunId", "Thumbprint"), List.copyOf(p.keySet()));
     assertEquals("(?-i)^[0-9A-F]{40}$", p.get("Thumbprint").pattern());
     assertEquals(Map.of(), PsSource.params(PsSource.paramBlock("<# x #>\nparam()\n$a = 1")));
@@ -371,13 +373,15 @@ class TemplateFilesTest {
     while (m.find()) {
       ids.add(m.group(1));
     }
-    assertEquals(CATALOG.all().stream().map(TemplateSpec::id).collect(Collectors.toCollection(LinkedHashSet::new)), ids);
+    assertEquals(CATALOG.all().stream().map(TemplateSpec::id).collect(Collectors.toCollection(LinkedHashSet::new)),
+        ids);
   }
 
   @Test
   void diagnoseSetsEveryContractFact() throws IOException {
     String contract = PsSource.read("CONTRACT.md");
-    String json = contract.substring(contract.indexOf("```json") + 7, contract.indexOf("```", contract.indexOf("```json") + 7));
+    String json =
+        contract.substring(contract.indexOf("```json") + 7, contract.indexOf("```", contract.indexOf("```json") + 7));
     JsonNode facts = new ObjectMapper().readTree(json.replace("…", ""));
     String diagnose = PsSource.body(PsSource.read("inspect/diagnose.ps1"));
     facts.fieldNames().forEachRemaining(k -> assertTrue(

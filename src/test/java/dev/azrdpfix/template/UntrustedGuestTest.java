@@ -22,10 +22,9 @@ import dev.azrdpfix.report.Style;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Numbers and strings from the guest are untrusted: range checked where mapped, inert where rendered. */
 class UntrustedGuestTest {
@@ -63,7 +62,8 @@ class UntrustedGuestTest {
     GuestRun run = FakeGuest.diagnosed(GuestScenarios.healthy());
     GuestRun withBad = new GuestRun(run.templateId(), run.sha256(), run.parameters(), run.started(), run.ended(),
         run.status(), null, run.facts(), List.of(GuestFactsMapper.OUT_OF_RANGE + ": registry.PortNumber = 0"
-            + " (expected 1-65535); ignored"), List.of(), List.of(), List.of());
+            + " (expected 1-65535); ignored"),
+        List.of(), List.of(), List.of());
     GuestDiagnostics.Result dx = new GuestDiagnostics(new FakeGuest().diagnoses(withBad))
         .diagnose(dev.azrdpfix.core.model.VmRef.parse("rg1/vm1", null), RepairOptions.defaults());
     assertTrue(dx.diagnosis().findings().stream().anyMatch(f -> f.id() == FindingId.GUEST_VALUE_OUT_OF_RANGE

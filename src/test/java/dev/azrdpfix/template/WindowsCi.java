@@ -124,7 +124,8 @@ public final class WindowsCi {
       }
       TemplateResult step = r.steps().stream().filter(s -> s.id().equals(key)).findFirst().orElse(null);
       String got = step == null ? "missing" : step.status().id();
-      System.out.println("  step " + key + ": " + got + (step == null || step.error() == null ? "" : " " + step.error()));
+      System.out
+          .println("  step " + key + ": " + got + (step == null || step.error() == null ? "" : " " + step.error()));
       if (!Set.of(value.split(",")).contains(got)) {
         bad.add("step " + key + " is " + got + ", expected " + value);
       }

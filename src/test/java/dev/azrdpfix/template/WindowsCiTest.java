@@ -24,7 +24,8 @@ class WindowsCiTest {
   private static final Instant NOW = Instant.parse("2026-11-23T05:00:00Z");
   private static final String RUN = "20261123T050000Z-ci0001";
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   /** What the job's Invoke-AsSystem does on Windows: run the script with its parameters, keep stdout and stderr. */
   private void runAsSystem(GuestRuntime g, String name) throws IOException {
@@ -61,7 +62,8 @@ class WindowsCiTest {
         "plan=repair-rdp-key-acl,restart-rdp-services", "repair-rdp-key-acl=changed", "restart-rdp-services=changed"));
     // The driver is honest: a wrong expectation fails.
     assertEquals(1, ci("check", "bundle", p("repair.stdout"), p("repair.stderr"), "noop"));
-    assertEquals(1, ci("check", "bundle", p("repair.stdout"), p("repair.stderr"), "changed", "enable-tls-server=changed"));
+    assertEquals(1,
+        ci("check", "bundle", p("repair.stdout"), p("repair.stderr"), "changed", "enable-tls-server=changed"));
     assertEquals(0, ci("compose", "rollback", p("rollback.ps1"), p("rollback.params"), "RunId=" + RUN));
     runAsSystem(g, "rollback");
     assertEquals(0, ci("check", "rollback", p("rollback.stdout"), p("rollback.stderr"), "changed"));

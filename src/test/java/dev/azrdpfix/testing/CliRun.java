@@ -44,7 +44,8 @@ public final class CliRun {
       java.util.List<String> errors = err.lines().filter(l -> l.startsWith("azrdpfix: ")).toList();
       assertEquals(1, errors.size(), () -> "expected one 'azrdpfix:' error line\n" + this);
       org.junit.jupiter.api.Assertions.assertTrue(err.lines().noneMatch(l -> l.matches("\\s+at [\\w.$]+\\(.*")
-          || l.startsWith("Caused by:") || l.startsWith("Exception in thread")), () -> "stack trace on stderr\n" + this);
+          || l.startsWith("Caused by:") || l.startsWith("Exception in thread")),
+          () -> "stack trace on stderr\n" + this);
       return errors.get(0);
     }
   }

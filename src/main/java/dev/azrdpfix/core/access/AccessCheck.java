@@ -2,12 +2,12 @@ package dev.azrdpfix.core.access;
 
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
+import dev.azrdpfix.core.inspect.VmResolver;
 import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.port.AzureGateway;
 import dev.azrdpfix.core.port.PermissionReader;
 import dev.azrdpfix.core.port.PermissionReader.Permission;
 import dev.azrdpfix.core.port.Progress;
-import dev.azrdpfix.core.inspect.VmResolver;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -26,11 +26,8 @@ public final class AccessCheck {
 
   /** The commands whose needs differ. */
   public enum Need {
-    AZURE_ONLY("inspect --azure-only"),
-    INSPECT("inspect"),
-    REPAIR("repair"),
-    REPAIR_WITH_START("repair --start"),
-    ROLLBACK("rollback");
+    AZURE_ONLY("inspect --azure-only"), INSPECT("inspect"), REPAIR("repair"), REPAIR_WITH_START(
+        "repair --start"), ROLLBACK("rollback");
 
     private final String label;
 

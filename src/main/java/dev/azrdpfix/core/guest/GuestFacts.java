@@ -91,7 +91,8 @@ public record GuestFacts(
   public record Binding(String tp, Boolean found) {}
 
   /** The MachineKeys folder: ACL state, whether the RDP key is readable, and evidence of corruption. */
-  public record MachineKeys(String sddl, Boolean isDefault, Boolean grantsOk, Boolean rdpKeyReadable, Boolean corrupt) {}
+  public record MachineKeys(String sddl, Boolean isDefault, Boolean grantsOk, Boolean rdpKeyReadable,
+      Boolean corrupt) {}
 
   /** A Windows service as Get-Service sees it: state (Running, Stopped...), start (Automatic, Manual, Disabled). */
   public record Service(String state, String start, String account) {

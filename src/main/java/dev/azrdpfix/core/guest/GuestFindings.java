@@ -99,7 +99,8 @@ final class GuestFindings {
             "Delete RDP-Tcp\\SSLCertificateSHA1Hash so Windows falls back to its self-signed certificate "
                 + "(repair step clear-stale-binding), or bind a valid certificate.");
         if (bindingTp != null) {
-          want(CLEAR_STALE_BINDING, Map.of("Thumbprint", tp), "binding " + tp + " is " + (missing ? "missing" : "expired"));
+          want(CLEAR_STALE_BINDING, Map.of("Thumbprint", tp),
+              "binding " + tp + " is " + (missing ? "missing" : "expired"));
         }
       }
     }
@@ -111,7 +112,8 @@ final class GuestFindings {
     Cert inUse = listening != null ? listening : bound != null ? bound : rd.stream().findFirst().orElse(null);
     if (inUse == null || !inUse.inRemoteDesktopStore()) {
       if (rd.isEmpty() && (binding == null || binding.tp() == null) && certCountKnownZero()) {
-        add(FindingId.RDP_CERTIFICATE_MISSING, Severity.WARNING, "There is no RDP certificate in the Remote Desktop store",
+        add(FindingId.RDP_CERTIFICATE_MISSING, Severity.WARNING,
+            "There is no RDP certificate in the Remote Desktop store",
             "certs=[] and certCount=0, binding.tp=null",
             "Restart SessionEnv and TermService so Windows issues a self-signed certificate (restart-rdp-services).");
         restartForServices("no RDP certificate in Remote Desktop");
@@ -181,7 +183,8 @@ final class GuestFindings {
     // create a new self-signed certificate (1057) with a sound ACL is then the sign of a damaged key store.
     boolean cannotCreate = aclSound && certCountKnownZero() && facts.eventCount("1057") > 0;
     if (cannotCreate && !Boolean.TRUE.equals(mk.corrupt())) {
-      add(FindingId.MACHINEKEYS_CORRUPT, Severity.CRITICAL, "Windows cannot create an RDP key although MachineKeys' ACL is"
+      add(FindingId.MACHINEKEYS_CORRUPT, Severity.CRITICAL,
+          "Windows cannot create an RDP key although MachineKeys' ACL is"
               + " sound: the key store is damaged",
           "no certificate in Remote Desktop (certCount=0), machineKeys.sddl=" + mk.sddl() + ", events.1057="
               + facts.eventCount("1057") + " (cannot create self-signed certificate)",
@@ -217,7 +220,8 @@ final class GuestFindings {
   private void services() {
     Service ts = facts.service("TermService");
     if (ts != null && ts.disabled()) {
-      add(FindingId.TERMSERVICE_DISABLED, Severity.CRITICAL, "The Remote Desktop Services service (TermService) is disabled",
+      add(FindingId.TERMSERVICE_DISABLED, Severity.CRITICAL,
+          "The Remote Desktop Services service (TermService) is disabled",
           "services.TermService.start=" + ts.start() + ", state=" + ts.state(),
           "Set TermService back to Manual start and start it (restart-rdp-services).");
       restartForServices("TermService is disabled");
@@ -247,7 +251,8 @@ final class GuestFindings {
       boolean down = ts != null && !ts.running();
       add(FindingId.TERMSERVICE_HUNG, down ? Severity.CRITICAL : Severity.WARNING,
           "TermService hung on starting in the last 24 hours",
-          "events.7022=" + facts.eventCount("7022") + ", services.TermService.state=" + (ts == null ? null : ts.state()),
+          "events.7022=" + facts.eventCount("7022") + ", services.TermService.state="
+              + (ts == null ? null : ts.state()),
           "Restart TermService (restart-rdp-services); if it hangs again, run it in its own process "
               + "(sc config TermService type= own) and look for third-party filters.");
       restartForServices("event 7022: TermService hung on starting");
@@ -284,7 +289,8 @@ final class GuestFindings {
         switches.add("fLogonDisabled=1");
       }
       if (!switches.isEmpty()) {
-        add(FindingId.RDP_SWITCH_OFF, Severity.CRITICAL, "A Remote Desktop switch is set to refuse connections or logons",
+        add(FindingId.RDP_SWITCH_OFF, Severity.CRITICAL,
+            "A Remote Desktop switch is set to refuse connections or logons",
             "registry." + String.join(", registry.", switches),
             "Set them back (TSEnabled=1, TSUserEnabled=0, TSServerDrainMode=0, fLogonDisabled=0: "
                 + "enable-remote-connections).");
@@ -318,7 +324,8 @@ final class GuestFindings {
               + "firewall and the NSG.");
     } else if (l != null && l.port() != null && l.process() == null && ts != null && ts.running()
         && !hasFinding(FindingId.RDP_DISABLED) && !hasFinding(FindingId.LISTENER_DISABLED)) {
-      add(FindingId.RDP_PORT_NOT_LISTENING, Severity.WARNING, "Nothing listens on the RDP port although TermService runs",
+      add(FindingId.RDP_PORT_NOT_LISTENING, Severity.WARNING,
+          "Nothing listens on the RDP port although TermService runs",
           "listener.port=" + l.port() + ", process=null, services.TermService.state=" + ts.state(),
           "Restart TermService (restart-rdp-services).");
       restartForServices("nothing listens on port " + l.port());
@@ -341,7 +348,8 @@ final class GuestFindings {
       }
     }
     if (!blocked.isEmpty()) {
-      add(FindingId.FIREWALL_BLOCKS_RDP, Severity.CRITICAL, "The guest firewall blocks RDP on profile " + String.join(", ", blocked),
+      add(FindingId.FIREWALL_BLOCKS_RDP, Severity.CRITICAL,
+          "The guest firewall blocks RDP on profile " + String.join(", ", blocked),
           "firewall.profiles=" + fw.profiles() + ", rdpRules=" + fw.rdpRules() + ", blockInbound=" + fw.blockInbound()
               + ", active=" + fw.active(),
           "Enable the Remote Desktop rule group (enable-rdp-firewall-rules).");
@@ -365,11 +373,13 @@ final class GuestFindings {
               : off.tls12()) + ", tls.1.1=" + (tls == null ? null : tls.tls11()) + ", tls.1.0="
               + (tls == null ? null : tls.tls10()) + ", events.36871=" + facts.eventCount("36871"),
           "Set SCHANNEL TLS 1.2 Server Enabled=1 and restart the VM (enable-tls-server).");
-      want(ENABLE_TLS_SERVER, Map.of(), offByDefault ? "TLS 1.2 Server DisabledByDefault=1" : "TLS 1.2 Server Enabled=0");
+      want(ENABLE_TLS_SERVER, Map.of(),
+          offByDefault ? "TLS 1.2 Server DisabledByDefault=1" : "TLS 1.2 Server Enabled=0");
     }
     if (Integer.valueOf(1).equals(facts.fips())) {
       add(FindingId.FIPS_ENABLED, Severity.WARNING, "FIPS algorithm policy is on",
-          "fips=1, registry.MinEncryptionLevel=" + (facts.registry() == null ? null : facts.registry().minEncryptionLevel()),
+          "fips=1, registry.MinEncryptionLevel="
+              + (facts.registry() == null ? null : facts.registry().minEncryptionLevel()),
           "Clients must support FIPS-compliant ciphers; on a standalone VM Microsoft suggests Lsa\\FIPSAlgorithmPolicy "
               + "Enabled=0 (not changed by azrdpfix).");
     }
@@ -432,7 +442,8 @@ final class GuestFindings {
   private void mtu() {
     Integer mtu = facts.mtu();
     if (mtu != null && mtu != 1500) {
-      add(FindingId.MTU_NONSTANDARD, mtu < 1500 ? Severity.WARNING : Severity.INFO, "The network MTU is " + mtu + ", not 1500",
+      add(FindingId.MTU_NONSTANDARD, mtu < 1500 ? Severity.WARNING : Severity.INFO,
+          "The network MTU is " + mtu + ", not 1500",
           "mtu=" + mtu,
           "Azure uses 1500; a smaller MTU can stall the TLS handshake (large certificate records). Set it back with "
               + "netsh interface ipv4 set subinterface.");

@@ -4,10 +4,7 @@ import java.util.Locale;
 
 /** How a guest script (or one step of a bundle) ended, from its result line. Anything unreadable is FAILED. */
 public enum StepStatus {
-  OK,
-  CHANGED,
-  NOOP,
-  FAILED;
+  OK, CHANGED, NOOP, FAILED;
 
   /** ok, changed, noop or failed. */
   public String id() {

@@ -1,18 +1,17 @@
 package dev.azrdpfix.core.inspect;
 
+import dev.azrdpfix.core.guest.GuestAnalyzer;
 import dev.azrdpfix.core.guest.GuestDiagnosis;
 import dev.azrdpfix.core.guest.GuestFacts;
+import dev.azrdpfix.core.guest.GuestRun;
+import dev.azrdpfix.core.guest.RepairOptions;
 import dev.azrdpfix.core.model.Finding;
 import dev.azrdpfix.core.model.FindingId;
 import dev.azrdpfix.core.model.Severity;
-import java.util.ArrayList;
-import java.util.List;
-import dev.azrdpfix.core.guest.GuestAnalyzer;
-import dev.azrdpfix.core.guest.GuestDiagnosis;
-import dev.azrdpfix.core.guest.GuestRun;
-import dev.azrdpfix.core.guest.RepairOptions;
 import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.port.GuestChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 

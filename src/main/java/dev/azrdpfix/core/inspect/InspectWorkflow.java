@@ -4,9 +4,9 @@ import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.VmNotFoundException;
 import dev.azrdpfix.core.VmNotResolvedException;
+import dev.azrdpfix.core.guest.RepairOptions;
 import dev.azrdpfix.core.model.Finding;
 import dev.azrdpfix.core.model.FindingId;
-import dev.azrdpfix.core.guest.RepairOptions;
 import dev.azrdpfix.core.model.Severity;
 import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.model.VmSnapshot;
@@ -58,8 +58,9 @@ public final class InspectWorkflow {
     } else if (!vm.isWindows()) {
       section = InspectReport.GuestSection.skipped("not a Windows VM");
     } else if (!vm.isRunning()) {
-      section = notDiagnosed(findings, "the VM is " + vm.powerState(), "PowerState/" + vm.powerState(), "Start the VM (see " + FindingId.VM_NOT_RUNNING
-          + "), then inspect again.");
+      section = notDiagnosed(findings, "the VM is " + vm.powerState(), "PowerState/" + vm.powerState(),
+          "Start the VM (see " + FindingId.VM_NOT_RUNNING
+              + "), then inspect again.");
     } else if (!vm.agent().ready()) {
       section = notDiagnosed(findings, "the guest agent is " + vm.agent().displayStatus(),
           "vmAgent status " + vm.agent().displayStatus(),
@@ -100,7 +101,8 @@ public final class InspectWorkflow {
         return notDiagnosed(findings, "another Run Command is running on the VM", message,
             "Wait for it to finish (it cannot be cancelled), then inspect again.");
       }
-      return notDiagnosed(findings, "Run Command failed", message, "Inspect again; rerun with --verbose to see the Azure requests.");
+      return notDiagnosed(findings, "Run Command failed", message,
+          "Inspect again; rerun with --verbose to see the Azure requests.");
     }
     if (g.failed()) {
       return notDiagnosed(findings, "the diagnosis gave no usable result", g.error(),
@@ -143,12 +145,14 @@ public final class InspectWorkflow {
     if (!vm.isWindows()) {
       out.add(new Finding(FindingId.NOT_WINDOWS, Severity.CRITICAL,
           "The VM runs " + (vm.osType() == null ? "an unknown OS" : vm.osType()) + ", not Windows: there is no RDP"
-              + " to repair.", "storageProfile.osDisk.osType=" + vm.osType(),
+              + " to repair.",
+          "storageProfile.osDisk.osType=" + vm.osType(),
           "Use SSH tooling for Linux VMs ('az vm repair', 'az ssh vm')."));
       return out;
     }
     if (!vm.isRunning()) {
-      out.add(new Finding(FindingId.VM_NOT_RUNNING, Severity.CRITICAL, "The VM is " + vm.powerState() + ": nothing answers RDP.",
+      out.add(new Finding(FindingId.VM_NOT_RUNNING, Severity.CRITICAL,
+          "The VM is " + vm.powerState() + ": nothing answers RDP.",
           "PowerState/" + vm.powerState(),
           "Start it: 'az vm start -g " + vm.resourceGroup() + " -n " + vm.name() + "', or 'azrdpfix repair "
               + vm.resourceGroup() + "/" + vm.name() + " --start'."));

@@ -2,9 +2,7 @@ package dev.azrdpfix.core.model;
 
 /** How much a finding matters. Only {@link #CRITICAL} findings block RDP and drive exit code 5. */
 public enum Severity {
-  CRITICAL,
-  WARNING,
-  INFO;
+  CRITICAL, WARNING, INFO;
 
   public String id() {
     return name().toLowerCase(java.util.Locale.ROOT);

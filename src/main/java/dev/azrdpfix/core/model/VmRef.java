@@ -48,7 +48,8 @@ public record VmRef(String subscriptionId, String resourceGroup, String name) {
       String[] parts = value.split("/", -1);
       if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
         throw AzrdpfixException.usage(
-            "VM name '" + value + "' is malformed: use NAME, RG/NAME or a full resource ID starting with /subscriptions/.");
+            "VM name '" + value
+                + "' is malformed: use NAME, RG/NAME or a full resource ID starting with /subscriptions/.");
       }
       rg = parts[0];
       name = parts[1];

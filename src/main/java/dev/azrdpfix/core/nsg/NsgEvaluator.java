@@ -20,9 +20,7 @@ public final class NsgEvaluator {
 
   /** The outcome of evaluating one source. */
   public enum Decision {
-    ALLOW,
-    DENY,
-    UNKNOWN
+    ALLOW, DENY, UNKNOWN
   }
 
   /** Who is connecting: any internet address, or one address. */
@@ -42,10 +40,7 @@ public final class NsgEvaluator {
   public record Verdict(Decision decision, String nsgName, String ruleName, Integer rulePriority, String reason) {}
 
   private enum Match {
-    YES,
-    NO,
-    PARTIAL,
-    UNKNOWN
+    YES, NO, PARTIAL, UNKNOWN
   }
 
   private static final InetAddress AZURE_LB = parseIp("168.63.129.16");
@@ -281,7 +276,8 @@ public final class NsgEvaluator {
   }
 
   static boolean isIpOrCidr(String s) {
-    return s.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}(/[0-9]{1,2})?") || s.matches("[0-9a-fA-F:]+:[0-9a-fA-F:.]*(/[0-9]{1,3})?");
+    return s.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}(/[0-9]{1,2})?")
+        || s.matches("[0-9a-fA-F:]+:[0-9a-fA-F:.]*(/[0-9]{1,3})?");
   }
 
   static boolean contains(String cidr, InetAddress addr) {

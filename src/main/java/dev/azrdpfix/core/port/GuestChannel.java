@@ -2,9 +2,9 @@ package dev.azrdpfix.core.port;
 
 import dev.azrdpfix.core.guest.GuestRun;
 import dev.azrdpfix.core.guest.PlannedStep;
+import dev.azrdpfix.core.guest.StepProperties;
 import dev.azrdpfix.core.guest.VmRuns;
 import dev.azrdpfix.core.model.RunId;
-import dev.azrdpfix.core.guest.StepProperties;
 import dev.azrdpfix.core.model.VmRef;
 import java.util.List;
 import java.util.Map;

@@ -12,8 +12,6 @@ public record ProbeStage(String name, Status status, long millis, String detail)
 
   /** How a stage ended. */
   public enum Status {
-    OK,
-    WARN,
-    FAILED
+    OK, WARN, FAILED
   }
 }

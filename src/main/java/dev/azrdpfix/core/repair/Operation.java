@@ -16,10 +16,7 @@ public record Operation(
    * status polls, a timeout, an operation Azure reports Failed) is {@link #UNKNOWN}: only the VM can tell.
    */
   public enum Outcome {
-    OK,
-    FAILED,
-    INTERRUPTED,
-    UNKNOWN
+    OK, FAILED, INTERRUPTED, UNKNOWN
   }
 
   /**

@@ -7,8 +7,8 @@ import dev.azrdpfix.core.guest.GuestDiagnosis;
 import dev.azrdpfix.core.guest.GuestFacts;
 import dev.azrdpfix.core.guest.GuestRun;
 import dev.azrdpfix.core.guest.PlannedStep;
-import dev.azrdpfix.core.guest.RepairSteps;
 import dev.azrdpfix.core.guest.RepairOptions;
+import dev.azrdpfix.core.guest.RepairSteps;
 import dev.azrdpfix.core.inspect.GuestDiagnostics;
 import dev.azrdpfix.core.inspect.NetworkFindings;
 import dev.azrdpfix.core.inspect.VmResolver;
@@ -122,7 +122,8 @@ public final class RepairWorkflow {
       throw AzrdpfixException.precondition(lock.refusal(vm.ref().display(),
           GuestFacts.parseTime(dx.run().facts().time())));
     }
-    journal.addFindingsBefore(NetworkFindings.evaluate(vm, rdpPort(request, dx.run().facts()), null, new ArrayList<>()));
+    journal
+        .addFindingsBefore(NetworkFindings.evaluate(vm, rdpPort(request, dx.run().facts()), null, new ArrayList<>()));
     journal.addFindingsBefore(dx.diagnosis().findings());
     journal.plan(dx.diagnosis().plan(), dx.diagnosis().blockedSteps());
     return dx;

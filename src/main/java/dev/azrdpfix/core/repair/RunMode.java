@@ -4,10 +4,7 @@ import java.util.Locale;
 
 /** What a run does to the VM: repair or roll back, for real or as a dry run. Its {@link #id()} is in every report. */
 public enum RunMode {
-  REPAIR,
-  DRY_RUN,
-  ROLLBACK,
-  ROLLBACK_DRY_RUN;
+  REPAIR, DRY_RUN, ROLLBACK, ROLLBACK_DRY_RUN;
 
   public static RunMode repair(boolean dryRun) {
     return dryRun ? DRY_RUN : REPAIR;

@@ -79,7 +79,8 @@ final class VmPreparation {
       throw new AzrdpfixException(ExitCode.NOT_CONFIRMED, "not confirmed: " + vm.name() + " was not started.");
     }
     progress.step("Starting " + vm.name() + " through Azure...");
-    journal.recordChange(OperationKind.START, "the VM was " + vm.powerState(), () -> azure.start(vm.ref(), waits.timeout()));
+    journal.recordChange(OperationKind.START, "the VM was " + vm.powerState(),
+        () -> azure.start(vm.ref(), waits.timeout()));
     if (!waiter.await(journal, vm.ref(), waits.timeout(), "after the start", true)) {
       throw AzrdpfixException.precondition(vm.name() + " started but its guest agent did not become Ready within "
           + waits.timeout().toSeconds() + " s. Check boot diagnostics; repair offline with 'az vm repair'.");

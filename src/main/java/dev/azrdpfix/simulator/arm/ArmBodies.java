@@ -99,7 +99,8 @@ public final class ArmBodies {
     ObjectNode image = storage.putObject("imageReference");
     if (vm.windows()) {
       image.put("publisher", "MicrosoftWindowsServer").put("offer", "WindowsServer")
-          .put("sku", "2022-datacenter-azure-edition").put("version", "latest").put("exactVersion", "20348.2849.241206");
+          .put("sku", "2022-datacenter-azure-edition").put("version", "latest")
+          .put("exactVersion", "20348.2849.241206");
     } else {
       image.put("publisher", "Canonical").put("offer", "ubuntu-24_04-lts").put("sku", "server")
           .put("version", "latest").put("exactVersion", "24.04.202411030");
@@ -247,16 +248,16 @@ public final class ArmBodies {
 
   /** name, priority, direction, access, source, description, destination. */
   private static final Object[][] DEFAULT_RULES = {
-    {"AllowVnetInBound", 65000, "Inbound", "Allow", "VirtualNetwork",
-        "Allow inbound traffic from all VMs in VNET", "VirtualNetwork"},
-    {"AllowAzureLoadBalancerInBound", 65001, "Inbound", "Allow", "AzureLoadBalancer",
-        "Allow inbound traffic from azure load balancer", "*"},
-    {"DenyAllInBound", 65500, "Inbound", "Deny", "*", "Deny all inbound traffic", "*"},
-    {"AllowVnetOutBound", 65000, "Outbound", "Allow", "VirtualNetwork",
-        "Allow outbound traffic from all VMs to all VMs in VNET", "VirtualNetwork"},
-    {"AllowInternetOutBound", 65001, "Outbound", "Allow", "*", "Allow outbound traffic from all VMs to Internet",
-        "Internet"},
-    {"DenyAllOutBound", 65500, "Outbound", "Deny", "*", "Deny all outbound traffic", "*"},
+      {"AllowVnetInBound", 65000, "Inbound", "Allow", "VirtualNetwork",
+          "Allow inbound traffic from all VMs in VNET", "VirtualNetwork"},
+      {"AllowAzureLoadBalancerInBound", 65001, "Inbound", "Allow", "AzureLoadBalancer",
+          "Allow inbound traffic from azure load balancer", "*"},
+      {"DenyAllInBound", 65500, "Inbound", "Deny", "*", "Deny all inbound traffic", "*"},
+      {"AllowVnetOutBound", 65000, "Outbound", "Allow", "VirtualNetwork",
+          "Allow outbound traffic from all VMs to all VMs in VNET", "VirtualNetwork"},
+      {"AllowInternetOutBound", 65001, "Outbound", "Allow", "*", "Allow outbound traffic from all VMs to Internet",
+          "Internet"},
+      {"DenyAllOutBound", 65500, "Outbound", "Deny", "*", "Deny all outbound traffic", "*"},
   };
 
   private ObjectNode rule(String id, String type, Catalogue.Rule r, String rg, String description) {

@@ -148,7 +148,8 @@ public final class ArmServer implements AutoCloseable {
             auth == null ? "Authentication failed. The 'Authorization' header is missing."
                 : "The access token is invalid."),
             Map.of("WWW-Authenticate", "Bearer authorization_uri=\"https://login.microsoftonline.com/"
-                + Catalogue.TENANT + "\", error=\"invalid_token\", error_description=\"The access token is invalid.\""));
+                + Catalogue.TENANT
+                + "\", error=\"invalid_token\", error_description=\"The access token is invalid.\""));
       } else {
         Call call = new Call(method, segments(path), query(rawQuery), body, clock.instant());
         reply = null;

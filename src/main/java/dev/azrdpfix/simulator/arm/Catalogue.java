@@ -88,8 +88,8 @@ public final class Catalogue {
     c.nsg("rg-prod", "snet-locked-nsg", List.of(new Rule("Deny-RDP-Inbound", 200, "Inbound", "Deny", "Tcp", "*", null,
         "3389", null)));
     String[] faultVms = {
-      "expired-cert", "machinekeys", "machinekeys-corrupt", "termservice-stopped", "rdp-disabled", "firewall",
-      "tls-disabled", "clock-skew"
+        "expired-cert", "machinekeys", "machinekeys-corrupt", "termservice-stopped", "rdp-disabled", "firewall",
+        "tls-disabled", "clock-skew"
     };
     int[] n = {0};
     c.windows("rg-prod", "web-01", "headline", n, rdpAllow("RDP", "*"));
@@ -204,7 +204,8 @@ public final class Catalogue {
 
   /** Application security groups referenced anywhere, by resource group. */
   public boolean hasAsg(String rg, String name) {
-    return "rg-prod".equalsIgnoreCase(rg) && ("asg-admins".equalsIgnoreCase(name) || "asg-rdp-hosts".equalsIgnoreCase(name));
+    return "rg-prod".equalsIgnoreCase(rg)
+        && ("asg-admins".equalsIgnoreCase(name) || "asg-rdp-hosts".equalsIgnoreCase(name));
   }
 
   /** VMs attached to a subnet. */

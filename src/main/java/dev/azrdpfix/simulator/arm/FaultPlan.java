@@ -45,7 +45,9 @@ public final class FaultPlan {
       "operation", "nic-get", "nsg-get", "nsg-list", "pip-get", "subnet-get", "vnet-get", "asg-get", "permissions");
 
   /** The simulated identity's role, as the permissions API reports it. */
-  public enum Role { OWNER, READER, NONE }
+  public enum Role {
+    OWNER, READER, NONE
+  }
 
   /** Route keys of the POSTs that start an operation (what the accept faults can target). */
   public static final Set<String> ACTIONS = Set.of("runcommand", "restart", "start", "poweroff", "deallocate",
@@ -53,10 +55,7 @@ public final class FaultPlan {
 
   /** What a fault does after the request was carried out (accept faults) or instead of it (the others). */
   public enum Kind {
-    STATUS,
-    RESET,
-    ACCEPT_RESET,
-    ACCEPT_FAIL_POLLS
+    STATUS, RESET, ACCEPT_RESET, ACCEPT_FAIL_POLLS
   }
 
   /**

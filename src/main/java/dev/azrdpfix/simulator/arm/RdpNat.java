@@ -1,9 +1,9 @@
 package dev.azrdpfix.simulator.arm;
 
+import dev.azrdpfix.simulator.rdp.RdpBehaviour;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import dev.azrdpfix.simulator.rdp.RdpBehaviour;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

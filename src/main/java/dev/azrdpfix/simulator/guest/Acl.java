@@ -128,7 +128,8 @@ final class Acl {
     if ((deny.getOrDefault(SYSTEM, 0L) & READ_DATA) != 0 || (deny.getOrDefault(ADMINISTRATORS, 0L) & READ_DATA) != 0) {
       return false;
     }
-    return (allow.getOrDefault(SYSTEM, 0L) & READ_DATA) != 0 || (allow.getOrDefault(ADMINISTRATORS, 0L) & READ_DATA) != 0;
+    return (allow.getOrDefault(SYSTEM, 0L) & READ_DATA) != 0
+        || (allow.getOrDefault(ADMINISTRATORS, 0L) & READ_DATA) != 0;
   }
 
   /**
@@ -144,7 +145,8 @@ final class Acl {
       return false;
     }
     Map<String, Long> allow = access(sddl, true);
-    boolean documented = has(allow, SYSTEM, FULL) && has(allow, NETWORK_SERVICE, READ) && has(allow, ADMINISTRATORS, FULL);
+    boolean documented =
+        has(allow, SYSTEM, FULL) && has(allow, NETWORK_SERVICE, READ) && has(allow, ADMINISTRATORS, FULL);
     boolean defaults = has(allow, EVERYONE, FOLDER_CREATE_READ) && has(allow, ADMINISTRATORS, FULL);
     return documented || defaults;
   }

@@ -11,10 +11,10 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.UUID;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
+import java.util.UUID;
 
 /** The {@code rollback} template: replays a run's {@code journal.jsonl} backwards, restoring each before-state. */
 final class Rollback {
@@ -22,20 +22,25 @@ final class Rollback {
 
   private Rollback() {}
 
-  private static final java.util.regex.Pattern RUN_ID = java.util.regex.Pattern.compile("^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{6}$");
+  private static final java.util.regex.Pattern RUN_ID =
+      java.util.regex.Pattern.compile("^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{6}$");
   private static final String TS = "HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server";
   private static final java.util.Map<java.util.regex.Pattern, java.util.Set<String>> REG_ALLOWED = java.util.Map.of(
-      java.util.regex.Pattern.compile("^" + java.util.regex.Pattern.quote(TS) + "$", java.util.regex.Pattern.CASE_INSENSITIVE),
+      java.util.regex.Pattern.compile("^" + java.util.regex.Pattern.quote(TS) + "$",
+          java.util.regex.Pattern.CASE_INSENSITIVE),
       java.util.Set.of("fdenytsconnections", "tsenabled", "tsuserenabled", "tsserverdrainmode"),
-      java.util.regex.Pattern.compile("^" + java.util.regex.Pattern.quote(TS + "\\WinStations\\") + "[A-Za-z0-9#_ -]{1,64}$",
+      java.util.regex.Pattern.compile(
+          "^" + java.util.regex.Pattern.quote(TS + "\\WinStations\\") + "[A-Za-z0-9#_ -]{1,64}$",
           java.util.regex.Pattern.CASE_INSENSITIVE),
       java.util.Set.of("fenablewinstation", "flogondisabled", "userauthentication", "sslcertificatesha1hash"),
-      java.util.regex.Pattern.compile("^HKLM:\\\\SYSTEM\\\\CurrentControlSet\\\\Control\\\\SecurityProviders\\\\SCHANNEL"
-          + "\\\\Protocols\\\\TLS 1\\.2\\\\Server$", java.util.regex.Pattern.CASE_INSENSITIVE),
+      java.util.regex.Pattern
+          .compile("^HKLM:\\\\SYSTEM\\\\CurrentControlSet\\\\Control\\\\SecurityProviders\\\\SCHANNEL"
+              + "\\\\Protocols\\\\TLS 1\\.2\\\\Server$", java.util.regex.Pattern.CASE_INSENSITIVE),
       java.util.Set.of("enabled", "disabledbydefault"));
 
   /** The break-lock template: removes a lock still held by LockRunId and older than 90 minutes, journaled first. */
-  @Imitates(template = "rollback/break-lock.ps1", sha256 = "f92ee6026a170197df7ed17e91c203e8ad572c4ad74f75dd71a36e6816a58dbe")
+  @Imitates(template = "rollback/break-lock.ps1",
+      sha256 = "f92ee6026a170197df7ed17e91c203e8ad572c4ad74f75dd71a36e6816a58dbe")
   static void breakLock(StepRun r) {
     GuestState s = r.w.state();
     if (!s.files.containsKey(StepRun.LOCK)) {
@@ -61,7 +66,8 @@ final class Rollback {
   }
 
   /** The list-runs template: every run folder with a journal, newest first, within the marker budget. */
-  @Imitates(template = "inspect/list-runs.ps1", sha256 = "5674df161430b1e57287b624aa471bb3300e0c8444a43278de4b6ba6684b2d86")
+  @Imitates(template = "inspect/list-runs.ps1",
+      sha256 = "5674df161430b1e57287b624aa471bb3300e0c8444a43278de4b6ba6684b2d86")
   static void listRuns(StepRun r) {
     r.readOnly = true;
     GuestState s = r.w.state();
@@ -149,7 +155,8 @@ final class Rollback {
     }
   }
 
-  @Imitates(template = "rollback/rollback.ps1", sha256 = "89cfc7f6585d4e4471dbe61f1147ba891b3d5d6f28371ed39f5cbef2eced53a1")
+  @Imitates(template = "rollback/rollback.ps1",
+      sha256 = "89cfc7f6585d4e4471dbe61f1147ba891b3d5d6f28371ed39f5cbef2eced53a1")
   static void run(StepRun r) {
     StepRun.enterLock(r.w, r.now, r.runId(), "rollback");
     try {
@@ -197,7 +204,8 @@ final class Rollback {
         undo(r, e);
       } catch (StepRun.Failure f) {
         failed++;
-        r.finding("rollback-entry-failed", e.path("step").asText() + " " + e.path("op").asText() + ": " + f.getMessage());
+        r.finding("rollback-entry-failed",
+            e.path("step").asText() + " " + e.path("op").asText() + ": " + f.getMessage());
       }
     }
     if (r.changes.size() > 12) {
@@ -291,7 +299,8 @@ final class Rollback {
             .contains(text(e, "name").toLowerCase(java.util.Locale.ROOT))) {
           return "service not in the fixed set";
         }
-        if (!java.util.Set.of("automatic", "manual", "disabled").contains(text(e, "before").toLowerCase(java.util.Locale.ROOT))) {
+        if (!java.util.Set.of("automatic", "manual", "disabled")
+            .contains(text(e, "before").toLowerCase(java.util.Locale.ROOT))) {
           return "start type not allowed";
         }
         return null;
@@ -304,8 +313,10 @@ final class Rollback {
         return null;
       }
       case "fw-profile" -> {
-        if (!java.util.Set.of("domain", "private", "public").contains(text(e, "name").toLowerCase(java.util.Locale.ROOT))
-            || !java.util.Set.of("true", "false", "notconfigured").contains(text(e, "before").toLowerCase(java.util.Locale.ROOT))) {
+        if (!java.util.Set.of("domain", "private", "public")
+            .contains(text(e, "name").toLowerCase(java.util.Locale.ROOT))
+            || !java.util.Set.of("true", "false", "notconfigured")
+                .contains(text(e, "before").toLowerCase(java.util.Locale.ROOT))) {
           return "firewall profile or value not allowed";
         }
         return null;
@@ -461,7 +472,8 @@ final class Rollback {
           r.change("profile " + p + " inbound rules", current ? "True" : "False", e.path("before").asText());
         }
       }
-      case "end", "lock-break" -> { }
+      case "end", "lock-break" -> {
+      }
       default -> r.finding("not-reversible", e.path("step").asText() + ": " + e.path("op").asText()
           + " cannot be undone");
     }
@@ -483,7 +495,8 @@ final class Rollback {
     byte[] der = Base64.getDecoder().decode(cer);
     X509Certificate x509;
     try {
-      x509 = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+      x509 =
+          (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
     } catch (CertificateException ex) {
       throw new StepRun.Failure("Cannot find the requested object.");
     }

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 final class ScriptHost {
   static final int OUTPUT_LIMIT = Wire.OUTPUT_LIMIT;
   static final String MARKER = Wire.MARKER;
-  private static final String SCRIPT = "C:\\Packages\\Plugins\\Microsoft.CPlat.Core.RunCommandWindows\\1.1.18\\Downloads\\script0.ps1";
+  private static final String SCRIPT =
+      "C:\\Packages\\Plugins\\Microsoft.CPlat.Core.RunCommandWindows\\1.1.18\\Downloads\\script0.ps1";
   private static final Pattern STEP_OPEN =
       Pattern.compile(Pattern.quote(Wire.STEP_OPEN) + "([a-z0-9-]+) sha256=([0-9a-f]{64})");
   private static final Pattern HELPERS_OPEN = Pattern.compile(Pattern.quote(Wire.HELPERS_OPEN) + "([0-9a-f]{64})");
@@ -64,7 +65,8 @@ final class ScriptHost {
     return runBundle(w, bundle, params, now);
   }
 
-  @Imitates(template = "common/bundle-runner.ps1", sha256 = "90e2b0e47200e60034a37a339deb9053702570a4d10410ab649690561620bd48")
+  @Imitates(template = "common/bundle-runner.ps1",
+      sha256 = "90e2b0e47200e60034a37a339deb9053702570a4d10410ab649690561620bd48")
   static RunOutput runBundle(Windows w, Bundle bundle, Map<String, String> params, Instant now) {
     List<String> out = new ArrayList<>();
     ArrayNode steps = F.arrayNode();
@@ -221,7 +223,8 @@ final class ScriptHost {
       }
       String id = open.group(1);
       Optional<Template> known = shipped.byId(id);
-      if (i + 1 >= lines.length || known.isEmpty() || !lines[i + 1].equals(Wire.stepStart(id, known.get().critical()))) {
+      if (i + 1 >= lines.length || known.isEmpty()
+          || !lines[i + 1].equals(Wire.stepStart(id, known.get().critical()))) {
         return null;
       }
       int bodyStart = i + 2;
@@ -250,7 +253,8 @@ final class ScriptHost {
     }
     String runnerText = String.join("\n", Arrays.copyOfRange(lines, i + 1, lines.length - 1));
     String runnerSha = ShippedTemplates.sha256(runnerText);
-    if (shipped.runner() == null || !runnerSha.equals(runner.group(1)) || !runnerSha.equals(shipped.runner().sha256())) {
+    if (shipped.runner() == null || !runnerSha.equals(runner.group(1))
+        || !runnerSha.equals(shipped.runner().sha256())) {
       return null;
     }
     return new Bundle(params, steps);

@@ -20,7 +20,8 @@ import java.util.Set;
  */
 final class Steps {
   static final Set<String> IDS =
-      Set.of("diagnose", "clear-stale-binding", "remove-rdp-certificates", "reset-machinekeys-acl", "repair-rdp-key-acl",
+      Set.of("diagnose", "clear-stale-binding", "remove-rdp-certificates", "reset-machinekeys-acl",
+          "repair-rdp-key-acl",
           "rename-machinekeys", "restart-rdp-services", "enable-remote-connections", "enable-rdp-firewall-rules",
           "enable-tls-server", "resync-time", "refresh-policy", "disable-nla", "rollback", "list-runs", "break-lock");
 
@@ -57,7 +58,8 @@ final class Steps {
     }
   }
 
-  @Imitates(template = "inspect/diagnose.ps1", sha256 = "6cb434e02c2a6514a06750dc6aebf3bc556bc2711c6e394e33a2be767155e9fa")
+  @Imitates(template = "inspect/diagnose.ps1",
+      sha256 = "6cb434e02c2a6514a06750dc6aebf3bc556bc2711c6e394e33a2be767155e9fa")
   static void diagnose(StepRun r) {
     r.readOnly = true;
     r.facts = Facts.of(r.w, r.now);
@@ -68,7 +70,8 @@ final class Steps {
     }
   }
 
-  @Imitates(template = "repair/clear-stale-binding.ps1", sha256 = "20f49c33bb54a04472714c9af96bd1eacf52f5acbc7f935d83e5bb4f2436149e")
+  @Imitates(template = "repair/clear-stale-binding.ps1",
+      sha256 = "20f49c33bb54a04472714c9af96bd1eacf52f5acbc7f935d83e5bb4f2436149e")
   static void clearStaleBinding(StepRun r) {
     Windows w = r.w;
     String wanted = r.params.get("Thumbprint");
@@ -88,7 +91,8 @@ final class Steps {
     removeRegValue(r, Reg.BINDING);
   }
 
-  @Imitates(template = "repair/remove-rdp-certificates.ps1", sha256 = "5cf07db340a1e452ec4cc94d37b28437f1bee47fde43fefbf076a5c8175d304e")
+  @Imitates(template = "repair/remove-rdp-certificates.ps1",
+      sha256 = "5cf07db340a1e452ec4cc94d37b28437f1bee47fde43fefbf076a5c8175d304e")
   static void removeRdpCertificates(StepRun r) {
     Windows w = r.w;
     for (String tp : r.params.get("Thumbprints").split(Wire.LIST_SEPARATOR)) {
@@ -125,7 +129,8 @@ final class Steps {
     }
   }
 
-  @Imitates(template = "repair/reset-machinekeys-acl.ps1", sha256 = "9bd61a4ddb5100e2fc389eb0b7948de6a5fdd089d934ab227b23c7e2eb393676")
+  @Imitates(template = "repair/reset-machinekeys-acl.ps1",
+      sha256 = "9bd61a4ddb5100e2fc389eb0b7948de6a5fdd089d934ab227b23c7e2eb393676")
   static void resetMachineKeysAcl(StepRun r) {
     Folder mk = r.w.state().machineKeys;
     String before = mk.sddl;
@@ -158,7 +163,8 @@ final class Steps {
     r.change("MachineKeys folder ACL", before, mk.sddl);
   }
 
-  @Imitates(template = "repair/repair-rdp-key-acl.ps1", sha256 = "ef0a92f0bd4f11a895f4a7e8b6fbd4747b8d0e33f63f4139da6ba23b536f170a")
+  @Imitates(template = "repair/repair-rdp-key-acl.ps1",
+      sha256 = "ef0a92f0bd4f11a895f4a7e8b6fbd4747b8d0e33f63f4139da6ba23b536f170a")
   static void repairRdpKeyAcl(StepRun r) {
     Windows w = r.w;
     String tp = r.params.get("Thumbprint");
@@ -192,7 +198,8 @@ final class Steps {
     r.change("RDP key " + c.keyFile + " ACL", before, after);
   }
 
-  @Imitates(template = "repair/rename-machinekeys.ps1", sha256 = "b1928d2d2fef824e587706f33b277bc868af053ee72df0e0d3b9416e8c6de8bf")
+  @Imitates(template = "repair/rename-machinekeys.ps1",
+      sha256 = "b1928d2d2fef824e587706f33b277bc868af053ee72df0e0d3b9416e8c6de8bf")
   static void renameMachineKeys(StepRun r) {
     GuestState s = r.w.state();
     String leaf = "MachineKeys.azrdpfix-" + r.runId();
@@ -209,7 +216,8 @@ final class Steps {
     r.finding("reapply-needed", "reapply the VM so the guest agent re-creates its transport certificate");
   }
 
-  @Imitates(template = "repair/restart-rdp-services.ps1", sha256 = "268842382d22a0e18297d7959a52d43b2874ec06e674ad08e329bccd3fe4acb3")
+  @Imitates(template = "repair/restart-rdp-services.ps1",
+      sha256 = "268842382d22a0e18297d7959a52d43b2874ec06e674ad08e329bccd3fe4acb3")
   static void restartRdpServices(StepRun r) {
     Windows w = r.w;
     r.initBackup();
@@ -227,8 +235,9 @@ final class Steps {
       // Start-AzrdpfixService: a service already hung in a pending state is reported, never waited for.
       if (svc.state.endsWith("Pending")) {
         String name = svc == env ? "SessionEnv" : "TermService";
-        r.error = name + " is hung in " + svc.state + " (PID " + svc.pid + "): not waiting for it; a VM restart through "
-            + "Azure clears it";
+        r.error =
+            name + " is hung in " + svc.state + " (PID " + svc.pid + "): not waiting for it; a VM restart through "
+                + "Azure clears it";
         return;
       }
     }
@@ -262,7 +271,8 @@ final class Steps {
     }
   }
 
-  @Imitates(template = "repair/enable-remote-connections.ps1", sha256 = "a0da4cfcdc7cb8e8921849e9487817c92b9fe74902879739f52f24ce0d499700")
+  @Imitates(template = "repair/enable-remote-connections.ps1",
+      sha256 = "a0da4cfcdc7cb8e8921849e9487817c92b9fe74902879739f52f24ce0d499700")
   static void enableRemoteConnections(StepRun r) {
     Windows w = r.w;
     Integer policy = w.dword(Reg.POLICY_DENY);
@@ -295,7 +305,8 @@ final class Steps {
     setDwords(r, wanted);
   }
 
-  @Imitates(template = "repair/enable-rdp-firewall-rules.ps1", sha256 = "868a4bee4708b48626b98a1f6b2dcb5e624e1458d38cf6c937823210ee82ba35")
+  @Imitates(template = "repair/enable-rdp-firewall-rules.ps1",
+      sha256 = "868a4bee4708b48626b98a1f6b2dcb5e624e1458d38cf6c937823210ee82ba35")
   static void enableFirewallRules(StepRun r) {
     GuestState.Firewall fw = r.w.state().firewall;
     if (fw.rdpRules.isEmpty()) {
@@ -337,7 +348,8 @@ final class Steps {
     }
   }
 
-  @Imitates(template = "repair/enable-tls-server.ps1", sha256 = "0afcf090f0fbf30107b85f2a175b1276ddd166c6a8a11a4b2f2c4a69895c7d9a")
+  @Imitates(template = "repair/enable-tls-server.ps1",
+      sha256 = "0afcf090f0fbf30107b85f2a175b1276ddd166c6a8a11a4b2f2c4a69895c7d9a")
   static void enableTlsServer(StepRun r) {
     Windows w = r.w;
     Map<String, Integer> wanted = new LinkedHashMap<>();
@@ -351,7 +363,8 @@ final class Steps {
     setDwords(r, wanted);
   }
 
-  @Imitates(template = "repair/resync-time.ps1", sha256 = "98aaad40a8c1df457b30962b74cdae3304c2a7e7d9b0717c411eb0928c72adb9")
+  @Imitates(template = "repair/resync-time.ps1",
+      sha256 = "98aaad40a8c1df457b30962b74cdae3304c2a7e7d9b0717c411eb0928c72adb9")
   static void resyncTime(StepRun r) {
     try {
       resyncTimeBody(r);
@@ -371,7 +384,8 @@ final class Steps {
       r.change("w32time start type", "Disabled", "Manual");
     }
     if (!"Running".equals(time.state)) {
-      r.journal(StepRun.entry("service-state").put("name", "w32time").put("before", time.state).put("after", "Running"));
+      r.journal(
+          StepRun.entry("service-state").put("name", "w32time").put("before", time.state).put("after", "Running"));
       r.change("w32time", time.state, "Running");
       time.state = "Running";
     }
@@ -382,7 +396,8 @@ final class Steps {
     r.change("clock (UTC)", before, Windows.iso(w.guestNow(r.now)));
   }
 
-  @Imitates(template = "repair/refresh-policy.ps1", sha256 = "f19f3d4b12418f045a050974fd83ee04daf95f40ca8049923602736b9f29e5ac")
+  @Imitates(template = "repair/refresh-policy.ps1",
+      sha256 = "f19f3d4b12418f045a050974fd83ee04daf95f40ca8049923602736b9f29e5ac")
   static void refreshPolicy(StepRun r) {
     Windows w = r.w;
     Integer before = w.dword(Reg.POLICY_DENY);
@@ -397,7 +412,8 @@ final class Steps {
     }
   }
 
-  @Imitates(template = "repair/disable-nla.ps1", sha256 = "f3dd905ca514eb26c60c025f31f54cc55e5a5ea6c117a3a99566745b553739f2")
+  @Imitates(template = "repair/disable-nla.ps1",
+      sha256 = "f3dd905ca514eb26c60c025f31f54cc55e5a5ea6c117a3a99566745b553739f2")
   static void disableNla(StepRun r) {
     Windows w = r.w;
     if (w.state().registry.containsKey(Reg.policyPath("UserAuthentication"))) {
@@ -441,7 +457,8 @@ final class Steps {
     }
     backupKey(r, key);
     ObjectNode e = StepRun.entry("reg-remove").put("path", psPath(key)).put("name", name).put("keyExisted", true)
-        .put("existed", true).put("kind", before instanceof Integer ? "DWord" : "Binary").put("before", before.toString());
+        .put("existed", true).put("kind", before instanceof Integer ? "DWord" : "Binary")
+        .put("before", before.toString());
     e.putNull("after");
     r.journal(e);
     r.w.set(path, null);

@@ -174,12 +174,11 @@ final class Windows {
   int eventsLast24h(int id, Instant now) {
     Instant g = guestNow(now);
     Instant from = g.minus(Duration.ofHours(24));
-    return (int)
-        s.events.stream()
-            .filter(e -> e.id == id)
-            .map(e -> Instant.parse(e.time))
-            .filter(t -> !t.isBefore(from) && !t.isAfter(g))
-            .count();
+    return (int) s.events.stream()
+        .filter(e -> e.id == id)
+        .map(e -> Instant.parse(e.time))
+        .filter(t -> !t.isBefore(from) && !t.isAfter(g))
+        .count();
   }
 
   // ---- services ----
@@ -297,7 +296,8 @@ final class Windows {
 
   /** Whether an enabled Remote Desktop allow rule covers the profile (what diagnose reports as rdpRules). */
   boolean rdpRuleCovers(String profile, boolean tcpOnly) {
-    return s.firewall.rdpRules.values().stream().anyMatch(r -> r.enabled && r.covers(profile) && (!tcpOnly || r.tcp3389));
+    return s.firewall.rdpRules.values().stream()
+        .anyMatch(r -> r.enabled && r.covers(profile) && (!tcpOnly || r.tcp3389));
   }
 
   boolean firewallAllowsRdp() {

@@ -35,7 +35,9 @@ public final class FakeRdpServer implements AutoCloseable {
   /** A connection the client never finishes is dropped after this long, so no thread lives forever. */
   private static final int IDLE_MILLIS = 60_000;
 
-  private enum PortState { SERVING, REFUSED, BLACKHOLE }
+  private enum PortState {
+    SERVING, REFUSED, BLACKHOLE
+  }
 
   private final Supplier<RdpBehaviour> behaviour;
   private final InetSocketAddress address;

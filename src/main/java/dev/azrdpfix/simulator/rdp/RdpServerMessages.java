@@ -66,9 +66,9 @@ public final class RdpServerMessages {
   /** A 19-byte Connection Confirm carrying RDP_NEG_RSP (type 2) or RDP_NEG_FAILURE (type 3). */
   public static byte[] connectionConfirm(int type, int flags, int value) {
     return new byte[] {
-      0x03, 0x00, 0x00, 0x13, 0x0E, (byte) 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00,
-      (byte) type, (byte) flags, 0x08, 0x00,
-      (byte) value, (byte) (value >>> 8), (byte) (value >>> 16), (byte) (value >>> 24)
+        0x03, 0x00, 0x00, 0x13, 0x0E, (byte) 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00,
+        (byte) type, (byte) flags, 0x08, 0x00,
+        (byte) value, (byte) (value >>> 8), (byte) (value >>> 16), (byte) (value >>> 24)
     };
   }
 

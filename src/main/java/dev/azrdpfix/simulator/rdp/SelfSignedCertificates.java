@@ -1,6 +1,7 @@
 package dev.azrdpfix.simulator.rdp;
 
 import dev.azrdpfix.core.model.Thumbprint;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,6 @@ import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.io.ByteArrayInputStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -22,7 +22,8 @@ import java.time.format.DateTimeFormatter;
  * parsed back with {@link CertificateFactory} before it is returned.
  */
 public final class SelfSignedCertificates {
-  private static final byte[] SHA256_WITH_RSA = {0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x0b};
+  private static final byte[] SHA256_WITH_RSA =
+      {0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x0b};
   private static final byte[] CN = {0x55, 0x04, 0x03};
   private static final byte[] EXT_KEY_USAGE = {0x55, 0x1d, 0x25};
   private static final byte[] SERVER_AUTH = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01};
@@ -61,8 +62,7 @@ public final class SelfSignedCertificates {
       System.arraycopy(signature, 0, bitString, 1, signature.length);
       byte[] der = seq(tbs, algorithm, tlv(0x03, bitString));
       X509Certificate parsed =
-          (X509Certificate)
-              CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+          (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
       return new Issued(parsed.getEncoded(), pair.getPrivate().getEncoded(), thumbprint(parsed.getEncoded()));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot issue a self-signed certificate: " + e.getMessage(), e);

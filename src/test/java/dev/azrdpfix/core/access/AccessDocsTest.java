@@ -47,8 +47,8 @@ class AccessDocsTest {
         new Row("| `inspect` |", Need.INSPECT), new Row("| `repair`, `rollback` |", Need.REPAIR_WITH_START));
     List<String> seen = new ArrayList<>();
     for (Row e : expected) {
-      String row = rows.stream().filter(r -> r.startsWith(e.prefix())).findFirst().orElseThrow(() ->
-          new AssertionError("README: no permissions row " + e.prefix()));
+      String row = rows.stream().filter(r -> r.startsWith(e.prefix())).findFirst()
+          .orElseThrow(() -> new AssertionError("README: no permissions row " + e.prefix()));
       seen.add(row);
       String text = String.join("\n", seen);
       for (String action : e.need().actions()) {

@@ -1,16 +1,16 @@
 package dev.azrdpfix.core.fakes;
 
-import dev.azrdpfix.core.guest.StepProperties;
-import dev.azrdpfix.template.TemplateCatalog;
 import dev.azrdpfix.core.guest.GuestFacts;
 import dev.azrdpfix.core.guest.GuestRun;
 import dev.azrdpfix.core.guest.GuestScenarios;
 import dev.azrdpfix.core.guest.PlannedStep;
+import dev.azrdpfix.core.guest.StepProperties;
 import dev.azrdpfix.core.guest.StepStatus;
 import dev.azrdpfix.core.guest.VmRuns;
 import dev.azrdpfix.core.model.RunId;
 import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.port.GuestChannel;
+import dev.azrdpfix.template.TemplateCatalog;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.azrdpfix.template.TemplateCatalog;
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
+import dev.azrdpfix.template.TemplateCatalog;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

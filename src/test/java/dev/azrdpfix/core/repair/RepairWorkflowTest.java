@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.azrdpfix.core.model.FindingId;
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.OutcomeUnknownException;
@@ -20,6 +19,7 @@ import dev.azrdpfix.core.fakes.TestClock;
 import dev.azrdpfix.core.guest.GuestRun;
 import dev.azrdpfix.core.guest.GuestScenarios;
 import dev.azrdpfix.core.model.Finding;
+import dev.azrdpfix.core.model.FindingId;
 import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.port.Progress;
 import dev.azrdpfix.core.probe.ProbeVerdict;

@@ -10,18 +10,18 @@ import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.fakes.FakeAzure;
 import dev.azrdpfix.core.fakes.FakeGuest;
 import dev.azrdpfix.core.fakes.FakeProber;
+import dev.azrdpfix.core.fakes.ScriptedConfirmer;
+import dev.azrdpfix.core.fakes.TestClock;
 import dev.azrdpfix.core.guest.GuestRun;
+import dev.azrdpfix.core.guest.GuestScenarios;
 import dev.azrdpfix.core.guest.StepStatus;
 import dev.azrdpfix.core.guest.VmRuns;
 import dev.azrdpfix.core.model.FindingId;
-import dev.azrdpfix.core.probe.ProbeVerdict;
-import dev.azrdpfix.core.fakes.ScriptedConfirmer;
-import dev.azrdpfix.core.fakes.TestClock;
-import dev.azrdpfix.core.guest.GuestScenarios;
 import dev.azrdpfix.core.model.RunId;
 import dev.azrdpfix.core.model.VmRef;
 import dev.azrdpfix.core.port.Progress;
 import dev.azrdpfix.core.port.ReportStore;
+import dev.azrdpfix.core.probe.ProbeVerdict;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -273,7 +273,8 @@ class RollbackWorkflowTest {
     breakLock = true;
     RepairReport r = rollback("rg1/vm1", Optional.of(RUN), false);
     assertEquals(ExitCode.OK, r.exitCode());
-    assertEquals(List.of("list-runs", "break-lock 20261123T040000Z-holder", "rollback " + RUN, "diagnose"), guest.calls);
+    assertEquals(List.of("list-runs", "break-lock 20261123T040000Z-holder", "rollback " + RUN, "diagnose"),
+        guest.calls);
     assertTrue(confirmer.questions.get(0).startsWith("Break the lock of run 20261123T040000Z-holder on rg1/vm1 (taken"
         + " 120 min ago"), confirmer.questions.toString());
   }
@@ -286,7 +287,8 @@ class RollbackWorkflowTest {
     assertEquals(ExitCode.PRECONDITION, e.exitCode());
     assertTrue(e.getMessage().contains("60 min ago: another repair or rollback is running")
         && e.getMessage().endsWith("--break-lock clears only a lock with a run id that is older than Run Command's"
-            + " 90-minute limit."), e.getMessage());
+            + " 90-minute limit."),
+        e.getMessage());
     assertEquals(List.of("list-runs"), guest.calls);
   }
 }

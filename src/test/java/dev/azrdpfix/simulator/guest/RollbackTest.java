@@ -16,9 +16,9 @@ import dev.azrdpfix.simulator.rdp.RdpBehaviour.Mode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** The rollback template replays the journal backwards; a bundle stops at its first failed step. */
 class RollbackTest {
@@ -35,11 +35,11 @@ class RollbackTest {
 
   @ParameterizedTest
   @CsvSource({
-    "rdp-disabled, enable-remote-connections",
-    "firewall, enable-rdp-firewall-rules",
-    "tls-disabled, enable-tls-server",
-    "termservice-stopped, restart-rdp-services",
-    "key-file-acl, repair-rdp-key-acl"
+      "rdp-disabled, enable-remote-connections",
+      "firewall, enable-rdp-firewall-rules",
+      "tls-disabled, enable-tls-server",
+      "termservice-stopped, restart-rdp-services",
+      "key-file-acl, repair-rdp-key-acl"
   })
   void rollback_and_restart_give_back_the_initial_configuration(String fault, String repair) {
     GuestRuntime g = GuestCatalog.create("web-01", fault, NOW);

@@ -9,8 +9,8 @@ import dev.azrdpfix.core.guest.GuestAnalyzer;
 import dev.azrdpfix.core.guest.GuestDiagnosis;
 import dev.azrdpfix.core.guest.PlannedStep;
 import dev.azrdpfix.core.guest.RepairOptions;
-import dev.azrdpfix.core.model.FindingId;
 import dev.azrdpfix.core.guest.StepProperties;
+import dev.azrdpfix.core.model.FindingId;
 import dev.azrdpfix.simulator.guest.GuestRuntime.RunOutput;
 import dev.azrdpfix.simulator.rdp.RdpBehaviour.Mode;
 import dev.azrdpfix.template.PreparedScript;
@@ -102,7 +102,8 @@ class ToolPipelineTest {
     assertEquals(true, again.facts().machineKeys().corrupt(), again.toString());
     assertEquals(1, again.facts().certCount(), "nothing was deleted");
     GuestDiagnosis second = GuestAnalyzer.analyze(again.facts(), NOW, NOW, RepairOptions.defaults(), STEPS);
-    assertTrue(second.blockedSteps().stream().anyMatch(b -> b.contains("--allow-machinekeys-rename")), second.toString());
+    assertTrue(second.blockedSteps().stream().anyMatch(b -> b.contains("--allow-machinekeys-rename")),
+        second.toString());
     GuestDiagnosis allowed = GuestAnalyzer.analyze(again.facts(), NOW, NOW, new RepairOptions(true, false, Set.of()),
         STEPS);
     assertEquals(List.of("rename-machinekeys", "remove-rdp-certificates", "restart-rdp-services"), allowed.planIds());

@@ -20,7 +20,8 @@ class SelfSignedCertificatesTest {
   @Test
   void issues_an_expired_certificate_whose_key_signs_for_its_public_key() throws Exception {
     Instant now = Instant.parse("2026-11-23T00:00:00Z");
-    var issued = SelfSignedCertificates.issue("web-01", now.minus(Duration.ofDays(200)), now.minus(Duration.ofDays(20)));
+    var issued =
+        SelfSignedCertificates.issue("web-01", now.minus(Duration.ofDays(200)), now.minus(Duration.ofDays(20)));
 
     X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
         .generateCertificate(new ByteArrayInputStream(issued.certificateDer()));
