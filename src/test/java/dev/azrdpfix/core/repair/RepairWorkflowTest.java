@@ -270,8 +270,9 @@ class RepairWorkflowTest {
     String simulated = java.nio.file.Files.readString(
         java.nio.file.Path.of("src/main/java/dev/azrdpfix/simulator/guest/Steps.java"));
     assertTrue(helpers.contains("not waiting for it; " + RepairWorkflow.RESTART_CLEARS_IT + "'"), "helpers.ps1");
-    assertTrue(simulated.contains("a VM restart through \"\n            + \"Azure clears it\"")
-        || simulated.contains(RepairWorkflow.RESTART_CLEARS_IT), "simulator/guest/Steps.java");
+    // Java string literals split over lines ("a VM restart through " + "Azure clears it") read as one text.
+    String joined = simulated.replaceAll("\"\\s*\\+\\s*\"", "");
+    assertTrue(joined.contains(RepairWorkflow.RESTART_CLEARS_IT), "simulator/guest/Steps.java");
   }
 
   @Test
