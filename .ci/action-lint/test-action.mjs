@@ -150,7 +150,7 @@ check("repair with yes repairs the VM and names the run to undo", {
   want(p, r.code === 0, `step exit ${r.code}, expected 0`);
   want(p, /^\d{8}T\d{6}Z-[a-z0-9]{6}$/.test(r.outputs["run-id"] ?? ""), `run-id ${r.outputs["run-id"]}`);
   want(p, r.outputs.verdict === "ok", `verdict ${r.outputs.verdict}`);
-  want(p, r.summary.includes(`Undo: \`azrdpfix rollback rg-prod/web-01 --run ${r.outputs["run-id"]}\``), "undo");
+  want(p, r.summary.includes(`Undo: \`azrdpfix rollback rg-prod/web-01 --run ${r.outputs["run-id"]} --simulate\``), "undo");
   want(p, existsSync(join(temp, "out/r.md")), "Markdown beside the JSON report");
   want(p, !commands(r.log).some((c) => c.startsWith("::error")), "no error annotation");
   return p;
