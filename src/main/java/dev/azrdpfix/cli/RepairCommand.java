@@ -1,14 +1,8 @@
 package dev.azrdpfix.cli;
 
-import dev.azrdpfix.core.port.ReportStore;
-import dev.azrdpfix.core.repair.RepairReport;
 import dev.azrdpfix.core.repair.RepairRequest;
-import dev.azrdpfix.core.repair.RepairWorkflow;
 import dev.azrdpfix.core.repair.RestartPolicy;
-import dev.azrdpfix.core.repair.RunJournal;
 import dev.azrdpfix.core.repair.RunMode;
-import dev.azrdpfix.report.RepairOutput;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -99,26 +93,8 @@ public final class RepairCommand implements Callable<Integer> {
     ConsoleProgress progress = new ConsoleProgress(err, output.verbose, env);
     try (AzureSession session = AzureSession.open(azure, env, progress, request.vm())) {
       Wiring wiring = new Wiring(session, env, progress);
-      NextCommands next = NextCommands.of(spec);
-      ReportStore store = wiring.reports();
-      RunJournal journal = wiring.journal(RunMode.repair(change.dryRun), azure.auth);
-      RepairWorkflow workflow = wiring.repair(Wiring.confirmer(change.yes, env, err, () -> {
-        progress.endPhase(); // the question starts on a line of its own
-        return next.carry(RepairOutput.confirmation(journal.interruptedReport(), Validation.style(env, output),
-            change.vmTimeout));
-      }));
-      journal.commandOptions(next.suffix());
-      RepairReport result = RunSupport.interruptible(journal, store, change.report, err,
-          output.json() ? spec.commandLine().getOut() : null, next,
-          () -> workflow.repair(request, journal));
-      progress.close();
-      Path saved = RunSupport.save(result, store, change.report, err, next);
-      var out = spec.commandLine().getOut();
-      GithubActions.of(out).repair(result, saved, err, next);
-      RunSupport.print(result, output, env, change.dryRun, out, next);
-      progress.detail("report saved to " + saved);
-      RunSupport.exitLine(result, output, saved, err);
-      return result.exitCode().code();
+      return RunSupport.runAndReport(spec, env, azure, output, change, wiring, progress, RunMode.repair(change.dryRun),
+          (confirmer, journal) -> wiring.repair(confirmer).repair(request, journal));
     } finally {
       progress.close();
     }

@@ -5,16 +5,12 @@ import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.guest.VmRuns;
 import dev.azrdpfix.core.model.RunId;
 import dev.azrdpfix.core.model.VmRef;
-import dev.azrdpfix.core.port.ReportStore;
-import dev.azrdpfix.core.repair.RepairReport;
 import dev.azrdpfix.core.repair.RollbackRequest;
 import dev.azrdpfix.core.repair.RollbackWorkflow;
 import dev.azrdpfix.core.repair.RunJournal;
 import dev.azrdpfix.core.repair.RunMode;
 import dev.azrdpfix.report.Inert;
 import dev.azrdpfix.report.Json;
-import dev.azrdpfix.report.RepairOutput;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -95,25 +91,9 @@ public final class RollbackCommand implements Callable<Integer> {
       if (list) {
         return list(wiring.rollback(Wiring.confirmer(change.yes, env, err)), wiring, request);
       }
-      NextCommands next = NextCommands.of(spec);
-      ReportStore store = wiring.reports();
-      RunJournal journal = wiring.journal(RunMode.rollback(change.dryRun), azure.auth);
-      RollbackWorkflow workflow = wiring.rollback(Wiring.confirmer(change.yes, env, err, () -> {
-        progress.endPhase(); // the question starts on a line of its own
-        return next.carry(RepairOutput.confirmation(journal.interruptedReport(), Validation.style(env, output),
-            change.vmTimeout));
-      }));
-      journal.commandOptions(next.suffix());
-      RepairReport result = RunSupport.interruptible(journal, store, change.report, err,
-          output.json() ? spec.commandLine().getOut() : null, next,
-          () -> workflow.rollback(request, journal));
-      progress.close();
-      Path saved = RunSupport.save(result, store, change.report, err, next);
-      var out = spec.commandLine().getOut();
-      GithubActions.of(out).repair(result, saved, err, next);
-      RunSupport.print(result, output, env, change.dryRun, out, next);
-      RunSupport.exitLine(result, output, saved, err);
-      return result.exitCode().code();
+      return RunSupport.runAndReport(spec, env, azure, output, change, wiring, progress,
+          RunMode.rollback(change.dryRun),
+          (confirmer, journal) -> wiring.rollback(confirmer).rollback(request, journal));
     } finally {
       progress.close();
     }

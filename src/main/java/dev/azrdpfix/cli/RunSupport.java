@@ -2,9 +2,11 @@ package dev.azrdpfix.cli;
 
 import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
+import dev.azrdpfix.core.port.Confirmer;
 import dev.azrdpfix.core.port.ReportStore;
 import dev.azrdpfix.core.repair.RepairReport;
 import dev.azrdpfix.core.repair.RunJournal;
+import dev.azrdpfix.core.repair.RunMode;
 import dev.azrdpfix.report.Json;
 import dev.azrdpfix.report.RepairOutput;
 import java.io.IOException;
@@ -12,6 +14,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Supplier;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * What repair and rollback share at the edge: Ctrl-C, keeping the report whatever fails, printing it. From the first
@@ -148,6 +151,39 @@ final class RunSupport {
     }
     Files.writeString(file, next.carryJson(Json.write(RepairOutput.json(report))));
     Files.writeString(file.resolveSibling(markdownName(file)), next.carry(RepairOutput.markdown(report)));
+  }
+
+  /** One change run: the workflow built with the confirmer and run into the journal. */
+  interface ChangeRun {
+    RepairReport run(Confirmer confirmer, RunJournal journal);
+  }
+
+  /**
+   * A repair or rollback at the edge: the journal, a confirmation that shows the run so far, Ctrl-C, the report kept
+   * whatever happens, the result printed once (and to GitHub Actions when running there). Returns the exit code.
+   */
+  static int runAndReport(CommandSpec spec, Environment env, AzureOptions azure, OutputOptions output,
+      ChangeOptions change, Wiring wiring, ConsoleProgress progress, RunMode mode, ChangeRun run) {
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = spec.commandLine().getOut();
+    NextCommands next = NextCommands.of(spec);
+    ReportStore store = wiring.reports();
+    RunJournal journal = wiring.journal(mode, azure.auth);
+    Confirmer confirmer = Wiring.confirmer(change.yes, env, err, () -> {
+      progress.endPhase(); // the question starts on a line of its own
+      return next.carry(RepairOutput.confirmation(journal.interruptedReport(), Validation.style(env, output),
+          change.vmTimeout));
+    });
+    journal.commandOptions(next.suffix());
+    RepairReport result = interruptible(journal, store, change.report, err, output.json() ? out : null, next,
+        () -> run.run(confirmer, journal));
+    progress.close();
+    Path saved = save(result, store, change.report, err, next);
+    GithubActions.of(out).repair(result, saved, err, next);
+    print(result, output, env, change.dryRun, out, next);
+    progress.detail("report saved to " + saved);
+    exitLine(result, output, saved, err);
+    return result.exitCode().code();
   }
 
   /** With {@code inspect --report FILE}: the JSON document to FILE and its Markdown beside it; null without. */
