@@ -137,8 +137,9 @@ public final class RollbackCommand implements Callable<Integer> {
     if (runs.more() > 0) {
       out.println("  ... and " + runs.more() + " older run(s) that did not fit Run Command's output");
     }
-    runs.latestUndoable().ifPresent(r -> out.println("Undo the latest: azrdpfix rollback " + target + " (run "
-        + r.id() + ")"));
+    // Carries the options in use (--simulate, --subscription, ...) like every next-step command.
+    runs.latestUndoable().ifPresent(r -> out.println("Undo the latest: '"
+        + NextCommands.of(spec).command("rollback", target) + "' (run " + r.id() + ")"));
     return ExitCode.OK.code();
   }
 }

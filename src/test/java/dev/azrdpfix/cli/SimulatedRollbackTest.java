@@ -118,8 +118,9 @@ class SimulatedRollbackTest {
         r::toString);
     String line = r.out().lines().filter(l -> l.contains(run)).findFirst().orElseThrow();
     assertTrue(line.matches("  " + run + "  complete  [0-9]+ changes? \\(.*\\)  started .* ago"), line);
-    assertTrue(r.out().contains("Undo the latest: azrdpfix rollback rg-prod/rdp-disabled-01 (run " + run + ")"),
-        r::toString);
+    // The undo command carries the options in use, here --simulate.
+    assertTrue(r.out().contains("Undo the latest: 'azrdpfix rollback rg-prod/rdp-disabled-01 --simulate' (run " + run
+        + ")"), r::toString);
     assertFalse(r.out().contains("Changes on the VM"), "a listing changes nothing");
   }
 
