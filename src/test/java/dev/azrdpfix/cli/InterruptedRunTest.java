@@ -199,6 +199,9 @@ class InterruptedRunTest {
     assertTrue(r.path("undoCommand").isNull(), "nothing to undo");
     assertEquals("", guestJournal(r.path("runId").asText()));
     assertTrue(i.err().contains("interrupted during run " + r.path("runId").asText()), i.err());
+    // The VM has no record of a run that changed nothing.
+    CliRun.Result list = azrdpfix("rollback", "web-01", "--list").expectExit(0);
+    assertFalse(list.out().contains(r.path("runId").asText()), list::toString);
     azrdpfix("inspect", "web-01").expectExit(5); // still broken, untouched
   }
 
@@ -227,6 +230,8 @@ class InterruptedRunTest {
     CliRun.time(home).advance(Duration.ofMinutes(5));
     azrdpfix("inspect", "web-01").expectExit(0);
     assertFalse(guestJournal(runId).isEmpty(), "the bundle did run on the VM");
+    CliRun.Result list = azrdpfix("rollback", "web-01", "--list").expectExit(0);
+    assertTrue(list.out().contains(runId), list::toString);
     azrdpfix("rollback", "web-01", "--run", runId, "--yes").expectExit(0);
     azrdpfix("inspect", "web-01").expectExit(5);
   }
@@ -243,6 +248,14 @@ class InterruptedRunTest {
     assertFalse(guestJournal(r.path("runId").asText()).isEmpty());
     assertNotNull(r.path("undoCommand").textValue());
     assertTrue(i.err().contains(r.path("undoCommand").asText()), i.err());
+    // Once the VM is back, it says which run changed it, and rollback without --run undoes that one.
+    CliRun.time(home).advance(Duration.ofMinutes(5));
+    String runId = r.path("runId").asText();
+    CliRun.Result list = azrdpfix("rollback", "web-01", "--list").expectExit(0);
+    assertTrue(list.out().contains(runId), list::toString);
+    CliRun.Result undone = azrdpfix("rollback", "web-01", "--yes").expectExit(0);
+    assertTrue(undone.out().contains(runId), undone::toString);
+    azrdpfix("inspect", "web-01").expectExit(5);
   }
 
   @Test
@@ -257,6 +270,8 @@ class InterruptedRunTest {
     String undo = r.path("undoCommand").asText();
     assertTrue(undo.startsWith("azrdpfix rollback rg-prod/web-01 --run "), r.toPrettyString());
     assertTrue(i.err().contains(undo), i.err());
+    CliRun.Result list = azrdpfix("rollback", "web-01", "--list").expectExit(0);
+    assertTrue(list.out().contains(r.path("runId").asText() + "  complete"), list::toString);
     azrdpfix("rollback", "web-01", "--run", r.path("runId").asText(), "--yes").expectExit(0);
     azrdpfix("inspect", "web-01").expectExit(5);
   }
