@@ -20,8 +20,6 @@ import dev.azrdpfix.core.port.AzureGateway;
 import dev.azrdpfix.core.port.Confirmer;
 import dev.azrdpfix.core.port.GuestChannel;
 import dev.azrdpfix.core.port.Progress;
-import dev.azrdpfix.core.probe.ProbeRequest;
-import dev.azrdpfix.core.probe.ProbeResult;
 import dev.azrdpfix.core.probe.RdpProber;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,8 +38,7 @@ import java.util.List;
 public final class RepairWorkflow {
   private final AzureGateway azure;
   private final GuestChannel guest;
-  private final GuestDiagnostics diagnostics;
-  private final RdpProber prober;
+  private final RunChecks checks;
   private final Confirmer confirmer;
   private final Progress progress;
   private final Clock clock;
@@ -53,8 +50,7 @@ public final class RepairWorkflow {
       Progress progress, Clock clock, VmWaiter waiter) {
     this.azure = azure;
     this.guest = guest;
-    this.diagnostics = new GuestDiagnostics(guest);
-    this.prober = prober;
+    this.checks = new RunChecks(new GuestDiagnostics(guest), prober, progress, clock);
     this.confirmer = confirmer;
     this.progress = progress;
     this.clock = clock;
@@ -130,11 +126,7 @@ public final class RepairWorkflow {
   }
 
   private GuestDiagnostics.Result diagnose(RunJournal journal, VmRef ref, String purpose, RepairOptions options) {
-    return diagnostics.diagnose(ref, options, call -> {
-      GuestRun run = journal.record(OperationKind.RUN_COMMAND, purpose, call, GuestRun::sha256);
-      journal.addGuestRun(run);
-      return run;
-    });
+    return checks.diagnose(journal, ref, purpose, options);
   }
 
   private GuestRun apply(RunJournal journal, VmRef ref, GuestDiagnosis dx, String sha256) {
@@ -290,25 +282,26 @@ public final class RepairWorkflow {
     }
     String inside = insideCheck(applied);
     boolean pin = dx.planIds().stream().noneMatch(CERTIFICATE_STEPS::contains);
-    ProbeOutcome probe = probe(journal, vm, request, before, min(request.probe().waitAfterRestart(), NO_REBOOT_WAIT),
-        pin);
+    RunChecks.Outside probe =
+        probe(journal, vm, request, before, min(request.probe().waitAfterRestart(), NO_REBOOT_WAIT),
+            pin);
     String later = dx.requiresReboot() ? "; " + String.join(", ", path.rebootSteps()) + " take(s) effect at the next"
         + " restart of the VM (--restart never: not restarted)" : "";
-    if (probe.result == null || probe.result.ok()) {
+    if (probe.result() == null || probe.result().ok()) {
       journal.restart(path.performed(false, path.reason()));
-      journal.verification(new RepairReport.Verification(List.of(), probe.result, probe.address,
-          join(inside, probe.note)));
-      return journal.finish(ExitCode.OK, "repaired: " + (probe.result == null
-          ? "the bundle verified it inside the guest (" + probe.note + ")"
-          : "RDP answers (" + probe.result.summary() + ")") + ", without a VM restart" + later);
+      journal.verification(new RepairReport.Verification(List.of(), probe.result(), probe.address(),
+          join(inside, probe.note())));
+      return journal.finish(ExitCode.OK, "repaired: " + (probe.result() == null
+          ? "the bundle verified it inside the guest (" + probe.note() + ")"
+          : "RDP answers (" + probe.result().summary() + ")") + ", without a VM restart" + later);
     }
     if (policy == RestartPolicy.AUTO) {
       return escalate(journal, vm, request, path, "RDP still failed after the repair without a VM restart ("
-          + probe.result.summary() + ")", before);
+          + probe.result().summary() + ")", before);
     }
     journal.restart(path.performed(false, path.reason()));
-    journal.verification(new RepairReport.Verification(List.of(), probe.result, probe.address, inside));
-    return journal.finish(ExitCode.RDP_BLOCKED, "still failing after repair: " + probe.result.summary() + later
+    journal.verification(new RepairReport.Verification(List.of(), probe.result(), probe.address(), inside));
+    return journal.finish(ExitCode.RDP_BLOCKED, "still failing after repair: " + probe.result().summary() + later
         + ". Undo with " + undo(journal) + " if the changes made it worse");
   }
 
@@ -338,15 +331,15 @@ public final class RepairWorkflow {
         () -> azure.restart(ref, request.waits().timeout()));
     waiter.await(journal, ref, request.waits().timeout(), "after the restart", false);
     // The port is the guest's; the certificate may have been replaced, so none is expected in particular.
-    ProbeOutcome probe = probe(journal, vm, request, before, request.probe().waitAfterRestart(), false);
-    journal.verification(new RepairReport.Verification(List.of(), probe.result, probe.address,
-        join("the VM was restarted through Azure as an escalation: " + why, probe.note)));
-    if (probe.result == null || probe.result.ok()) {
-      return journal.finish(ExitCode.OK, "repaired: " + (probe.result == null ? probe.note
-          : "RDP answers (" + probe.result.summary() + ")") + " after one VM restart (" + why + ")");
+    RunChecks.Outside probe = probe(journal, vm, request, before, request.probe().waitAfterRestart(), false);
+    journal.verification(new RepairReport.Verification(List.of(), probe.result(), probe.address(),
+        join("the VM was restarted through Azure as an escalation: " + why, probe.note())));
+    if (probe.result() == null || probe.result().ok()) {
+      return journal.finish(ExitCode.OK, "repaired: " + (probe.result() == null ? probe.note()
+          : "RDP answers (" + probe.result().summary() + ")") + " after one VM restart (" + why + ")");
     }
     return journal.finish(ExitCode.RDP_BLOCKED, "still failing after repair and one VM restart: "
-        + probe.result.summary() + ". Undo with " + undo(journal) + " if the changes made it worse");
+        + probe.result().summary() + ". Undo with " + undo(journal) + " if the changes made it worse");
   }
 
   private static Duration min(Duration a, Duration b) {
@@ -356,31 +349,20 @@ public final class RepairWorkflow {
   /** The guest's own view (when its agent is back) and the probe from outside decide the outcome. */
   private RepairReport verify(RunJournal journal, VmSnapshot vm, RepairRequest request, AfterRestart after) {
     VmRef ref = vm.ref();
-    List<Finding> findingsAfter = new ArrayList<>();
-    GuestFacts facts = null;
-    String note = after.reapplied() ? "the VM model was reapplied" : null;
-    if (after.agentReady()) {
-      progress.step("Verifying inside the guest (read-only)...");
-      GuestDiagnostics.Result check = diagnose(journal, ref, "verify (read-only diagnose)", RepairOptions.defaults());
-      if (!check.failed()) {
-        facts = check.run().facts();
-        findingsAfter.addAll(check.diagnosis().findings());
-      } else {
-        note = "the verify script failed: " + check.error();
-      }
-    } else {
-      note = "the guest agent did not come back Ready; verified from outside only";
-    }
-    ProbeOutcome probe = probe(journal, vm, request, facts, request.probe().waitAfterRestart());
+    RunChecks.Inside inside = checks.inside(journal, ref, after.agentReady());
+    List<Finding> findingsAfter = inside.findings();
+    GuestFacts facts = inside.facts();
+    String note = inside.note() != null ? inside.note() : after.reapplied() ? "the VM model was reapplied" : null;
+    RunChecks.Outside probe = probe(journal, vm, request, facts, request.probe().waitAfterRestart());
     boolean guestClean = facts != null && findingsAfter.stream().noneMatch(Finding::blocksRdp);
-    boolean ok = probe.result != null ? probe.result.ok() && (guestClean || facts == null) : guestClean;
-    journal.verification(new RepairReport.Verification(findingsAfter, probe.result, probe.address,
-        join(note, probe.note)));
+    boolean ok = probe.result() != null ? probe.result().ok() && (guestClean || facts == null) : guestClean;
+    journal.verification(new RepairReport.Verification(findingsAfter, probe.result(), probe.address(),
+        join(note, probe.note())));
     if (ok) {
-      return journal.finish(ExitCode.OK, "repaired: RDP answers" + (probe.result == null ? " (guest verified; "
-          + probe.note + ")" : " (" + probe.result.summary() + ")"));
+      return journal.finish(ExitCode.OK, "repaired: RDP answers" + (probe.result() == null ? " (guest verified; "
+          + probe.note() + ")" : " (" + probe.result().summary() + ")"));
     }
-    String why = probe.result != null && !probe.result.ok() ? probe.result.summary()
+    String why = probe.result() != null && !probe.result().ok() ? probe.result().summary()
         : "the guest still has findings that block RDP";
     return journal.finish(ExitCode.RDP_BLOCKED, "still failing after repair: " + why + ". Undo with "
         + undo(journal) + " if the changes made it worse");
@@ -389,54 +371,33 @@ public final class RepairWorkflow {
   private RepairReport nothingToRepair(RunJournal journal, VmSnapshot vm, RepairRequest request, GuestFacts facts) {
     progress.step("Nothing to repair inside the guest; checking RDP from outside...");
     // Nothing was restarted, so there is no boot window to wait through: one attempt tells.
-    ProbeOutcome probe = probe(journal, vm, request, facts, Duration.ZERO);
-    journal.verification(new RepairReport.Verification(List.of(), probe.result, probe.address, probe.note));
-    if (probe.result != null && probe.result.ok()) {
-      return journal.finish(ExitCode.OK, "nothing to repair: RDP answers (" + probe.result.summary() + ")");
+    RunChecks.Outside probe = probe(journal, vm, request, facts, Duration.ZERO);
+    journal.verification(new RepairReport.Verification(List.of(), probe.result(), probe.address(), probe.note()));
+    if (probe.result() != null && probe.result().ok()) {
+      return journal.finish(ExitCode.OK, "nothing to repair: RDP answers (" + probe.result().summary() + ")");
     }
     Finding azureBlocks = journal.findingsBefore().stream().filter(Finding::blocksRdp).findFirst().orElse(null);
     if (azureBlocks != null) {
       return journal.finish(ExitCode.RDP_BLOCKED, "refused: the guest is healthy but " + lower(azureBlocks.summary())
           + " azrdpfix does not change NSGs: " + azureBlocks.nextStep());
     }
-    if (probe.result == null) {
-      return journal.finish(ExitCode.OK, "nothing to repair: the guest is healthy (" + probe.note + ")");
+    if (probe.result() == null) {
+      return journal.finish(ExitCode.OK, "nothing to repair: the guest is healthy (" + probe.note() + ")");
     }
     return journal.finish(ExitCode.RDP_BLOCKED, "the guest diagnosis found nothing to repair, but the probe fails: "
-        + probe.result.summary() + ". Check the network path (NSG, firewall appliances, routes)");
+        + probe.result().summary() + ". Check the network path (NSG, firewall appliances, routes)");
   }
 
-  private record ProbeOutcome(ProbeResult result, String address, String note) {}
-
-  private ProbeOutcome probe(RunJournal journal, VmSnapshot vm, RepairRequest request, GuestFacts facts,
+  private RunChecks.Outside probe(RunJournal journal, VmSnapshot vm, RepairRequest request, GuestFacts facts,
       Duration wait) {
     return probe(journal, vm, request, facts, wait, true);
   }
 
   /** {@code pinCertificate} false: the repair may have replaced the certificate, so none is expected in particular. */
-  private ProbeOutcome probe(RunJournal journal, VmSnapshot vm, RepairRequest request, GuestFacts facts,
+  private RunChecks.Outside probe(RunJournal journal, VmSnapshot vm, RepairRequest request, GuestFacts facts,
       Duration wait, boolean pinCertificate) {
-    VmSnapshot.NicInfo nic = vm.primaryNic();
-    String ip = null;
-    if (nic != null) {
-      if (request.probe().viaPrivateIp()) {
-        ip = nic.privateIps().isEmpty() ? null : nic.privateIps().get(0);
-      } else if (nic.publicIp() != null) {
-        ip = nic.publicIp().ipAddress();
-      }
-    }
-    if (ip == null) {
-      return new ProbeOutcome(null, null, "not probed: the VM has no public IP; rerun from inside the VNet with"
-          + " --via-private-ip");
-    }
-    int port = rdpPort(request, facts);
-    String target = ip + ":" + port;
-    progress.step("Probing RDP at " + target + " (X.224, TLS, certificate, CredSSP)...");
-    ProbeRequest pr = new ProbeRequest(ip, port, request.probe().stageTimeout(), wait,
-        pinCertificate ? expectedThumbprint(facts, clock.instant()) : null);
-    ProbeResult result = journal.record(OperationKind.PROBE, "RDP handshake from outside to " + target,
-        () -> prober.probe(pr));
-    return new ProbeOutcome(result, target, null);
+    return checks.probe(journal, vm, request.probe(), facts, wait, pinCertificate, "not probed: the VM has no public"
+        + " IP; rerun from inside the VNet with --via-private-ip");
   }
 
   /** The thumbprint the guest says the listener serves: the valid certificate in the Remote Desktop store. */

@@ -4,7 +4,6 @@ import dev.azrdpfix.core.AzrdpfixException;
 import dev.azrdpfix.core.ExitCode;
 import dev.azrdpfix.core.guest.GuestFacts;
 import dev.azrdpfix.core.guest.GuestRun;
-import dev.azrdpfix.core.guest.RepairOptions;
 import dev.azrdpfix.core.guest.VmRuns;
 import dev.azrdpfix.core.inspect.GuestDiagnostics;
 import dev.azrdpfix.core.inspect.VmResolver;
@@ -19,7 +18,6 @@ import dev.azrdpfix.core.port.Confirmer;
 import dev.azrdpfix.core.port.GuestChannel;
 import dev.azrdpfix.core.port.Progress;
 import dev.azrdpfix.core.port.ReportStore;
-import dev.azrdpfix.core.probe.ProbeRequest;
 import dev.azrdpfix.core.probe.ProbeResult;
 import dev.azrdpfix.core.probe.RdpProber;
 import java.time.Clock;
@@ -45,9 +43,7 @@ public final class RollbackWorkflow {
   private final VmResolver resolver;
   private final VmPreparation preparation;
   private final VmWaiter waiter;
-  private final GuestDiagnostics diagnostics;
-  private final RdpProber prober;
-  private final Clock clock;
+  private final RunChecks checks;
 
   public RollbackWorkflow(AzureGateway azure, GuestChannel guest, RdpProber prober, Confirmer confirmer,
       Progress progress, ReportStore reports, VmWaiter waiter, Clock clock) {
@@ -59,9 +55,7 @@ public final class RollbackWorkflow {
     this.resolver = new VmResolver(azure, progress);
     this.waiter = waiter;
     this.preparation = new VmPreparation(azure, confirmer, progress, waiter);
-    this.diagnostics = new GuestDiagnostics(guest);
-    this.prober = prober;
-    this.clock = clock;
+    this.checks = new RunChecks(new GuestDiagnostics(guest), prober, progress, clock);
   }
 
   /**
@@ -253,40 +247,14 @@ public final class RollbackWorkflow {
   /** The guest's own view and the probe from outside tell the end state; the outcome says what the VM says. */
   private RepairReport verify(RunJournal journal, VmSnapshot vm, RollbackRequest request, RunId runId,
       List<String> leftAlone, boolean agentReady) {
-    List<Finding> findingsAfter = new ArrayList<>();
-    GuestFacts facts = null;
-    String note = null;
-    if (agentReady) {
-      progress.step("Verifying inside the guest (read-only)...");
-      GuestDiagnostics.Result check = diagnostics.diagnose(vm.ref(), RepairOptions.defaults(), call -> {
-        GuestRun run = journal.record(OperationKind.RUN_COMMAND, "verify (read-only diagnose)", call,
-            GuestRun::sha256);
-        journal.addGuestRun(run);
-        return run;
-      });
-      if (!check.failed()) {
-        facts = check.run().facts();
-        findingsAfter.addAll(check.diagnosis().findings());
-      } else {
-        note = "the verify script failed: " + check.error();
-      }
-    } else {
-      note = "the guest agent did not come back Ready; verified from outside only";
-    }
-    ProbeResult probe = null;
-    String address = null;
-    VmSnapshot.NicInfo nic = vm.primaryNic();
-    String ip = nic == null || nic.publicIp() == null ? null : nic.publicIp().ipAddress();
-    if (ip == null) {
-      note = join(note, "not probed: the VM has no public IP");
-    } else {
-      int port = RepairWorkflow.probePort(request.probe().rdpPort(), facts);
-      address = ip + ":" + port;
-      progress.step("Probing RDP at " + address + " (X.224, TLS, certificate, CredSSP)...");
-      ProbeRequest pr = new ProbeRequest(ip, port, request.probe().stageTimeout(), request.probe().waitAfterRestart(),
-          RepairWorkflow.expectedThumbprint(facts, clock.instant()));
-      probe = journal.record(OperationKind.PROBE, "RDP handshake from outside to " + address, () -> prober.probe(pr));
-    }
+    RunChecks.Inside inside = checks.inside(journal, vm.ref(), agentReady);
+    List<Finding> findingsAfter = inside.findings();
+    GuestFacts facts = inside.facts();
+    RunChecks.Outside outside = checks.probe(journal, vm, request.probe(), facts, request.probe().waitAfterRestart(),
+        true, "not probed: the VM has no public IP");
+    ProbeResult probe = outside.result();
+    String address = outside.address();
+    String note = join(inside.note(), outside.note());
     journal.verification(new RepairReport.Verification(findingsAfter, probe, address, note));
     long blocking = findingsAfter.stream().filter(Finding::blocksRdp).count();
     String state = (probe == null ? "" : probe.ok() ? "RDP answers (" + probe.summary() + ")"
