@@ -145,12 +145,17 @@ final class RunSupport {
   }
 
   private static void write(RepairReport report, Path file, NextCommands next) throws IOException {
+    writeReport(file, next.carryJson(Json.write(RepairOutput.json(report))), next.carry(RepairOutput.markdown(report)));
+  }
+
+  /** FILE gets the JSON document and FILE.md (r.json: r.md) its Markdown; missing folders are created. */
+  private static void writeReport(Path file, String json, String markdown) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
     }
-    Files.writeString(file, next.carryJson(Json.write(RepairOutput.json(report))));
-    Files.writeString(file.resolveSibling(markdownName(file)), next.carry(RepairOutput.markdown(report)));
+    Files.writeString(file, json);
+    Files.writeString(file.resolveSibling(markdownName(file)), markdown);
   }
 
   /** One change run: the workflow built with the confirmer and run into the journal. */
@@ -192,12 +197,7 @@ final class RunSupport {
       return null;
     }
     try {
-      Path parent = requested.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      Files.writeString(requested, Json.write(dev.azrdpfix.report.InspectOutput.json(report)));
-      Files.writeString(requested.resolveSibling(markdownName(requested)),
+      writeReport(requested, Json.write(dev.azrdpfix.report.InspectOutput.json(report)),
           dev.azrdpfix.report.InspectOutput.markdown(report));
       return requested;
     } catch (IOException e) {

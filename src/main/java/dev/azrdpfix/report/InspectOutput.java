@@ -189,15 +189,6 @@ public final class InspectOutput {
     return n == null ? "none" : n.name();
   }
 
-  /** For the help footer and README: the exit code list. */
-  public static String exitCodes() {
-    StringBuilder b = new StringBuilder();
-    for (ExitCode c : ExitCode.values()) {
-      b.append(String.format("  %3d  %s%n", c.code(), c.description()));
-    }
-    return b.toString();
-  }
-
   /**
    * Markdown for a ticket, {@code inspect --report} and the GitHub job summary: outcome, the VM, RDP through the
    * NSGs, every finding with evidence and next step, and what to run next.
